@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,14 +26,24 @@ import org.slf4j.LoggerFactory;
  * an informer caches every full object (a Pod is several KB on the heap), while only a few strings per
  * object are needed; here each listed page and each watch event is reduced to its claims and dropped.
  *
- * <p>Every end of the watch (dropped connection, 410 Gone, server timeout) leads to a fresh paged list:
+ * <p>A failed watch (dropped connection, 410 Gone, API server away) leads to a fresh paged list:
  * the list's objects are upserted first and only then are the vanished ones removed, so an IP that stays
  * in the cluster never resolves to nothing. The client is built with watchReconnectLimit 0 so fabric8
- * hands every watch end to this loop instead of silently re-watching (which could miss deletions).
+ * hands every watch failure to this loop instead of re-watching on its own. Only the server's regular
+ * watch timeout (a clean end) resumes from the last resourceVersion without a relist: relisting every
+ * pod of the cluster from every node every few minutes would load the API server for nothing.
  */
 final class ResourceWatch<T extends HasMetadata> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ResourceWatch.class);
     private static final long PAGE_SIZE = 500;
+    /** The API server ends each watch after this long; a clean end re-watches from the last resourceVersion. */
+    private static final long WATCH_SECONDS = 600;
+    /**
+     * A watch whose connection died without fabric8 noticing (seen when a connection is cut right after
+     * the WebSocket handshake) would stay silent forever: past its server timeout plus this grace it is
+     * abandoned and the kind relisted.
+     */
+    private static final long WATCH_GRACE_SECONDS = 60;
 
     private final Kind kind;
     private final String namespace;
@@ -45,6 +57,7 @@ final class ResourceWatch<T extends HasMetadata> implements AutoCloseable {
     private volatile boolean closed;
     private volatile Watch current;
     private volatile CompletableFuture<WatcherException> watchEnd = new CompletableFuture<>();
+    private volatile String lastResourceVersion;
     private boolean failing;
     private boolean forbiddenLogged;
 
@@ -89,12 +102,15 @@ final class ResourceWatch<T extends HasMetadata> implements AutoCloseable {
         while (!closed) {
             String verb = "list";
             try {
-                String resourceVersion = relist();
+                lastResourceVersion = relist();
                 recovered();
                 verb = "watch";
-                WatcherException end = watchFrom(resourceVersion);
-                if (end == null || closed) {
-                    continue; // clean end (server timeout): relist at once
+                WatcherException end;
+                do {
+                    end = watchFrom(lastResourceVersion);
+                } while (end == null && !closed); // clean end at the server's timeout: continue where it stopped
+                if (closed) {
+                    return;
                 }
                 KubernetesClientException cause = end.asClientException();
                 if (end.isHttpGone()) {
@@ -138,15 +154,16 @@ final class ResourceWatch<T extends HasMetadata> implements AutoCloseable {
 
     /** Applies watch events until the watch ends; returns why it ended (null: cleanly or closed). */
     private WatcherException watchFrom(String resourceVersion) throws InterruptedException {
-        CompletableFuture<WatcherException> end = new CompletableFuture<>();
-        watchEnd = end;
         if (closed) {
             return null;
         }
+        CompletableFuture<WatcherException> end = new CompletableFuture<>();
+        watchEnd = end;
         try (Watch watch = operation.watch(new ListOptionsBuilder().withResourceVersion(resourceVersion)
-                .withAllowWatchBookmarks(true).build(), new Watcher<T>() {
+                .withAllowWatchBookmarks(true).withTimeoutSeconds(WATCH_SECONDS).build(), new Watcher<T>() {
                     @Override
                     public void eventReceived(Action action, T item) {
+                        lastResourceVersion = item.getMetadata().getResourceVersion();
                         switch (action) {
                             case ADDED, MODIFIED -> state.upsert(keyOf(item), claims.apply(item));
                             case DELETED -> state.delete(keyOf(item));
@@ -165,7 +182,12 @@ final class ResourceWatch<T extends HasMetadata> implements AutoCloseable {
                     }
                 })) {
             current = watch;
-            return end.get();
+            if (closed) {
+                return null;
+            }
+            return end.get(WATCH_SECONDS + WATCH_GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            return new WatcherException("watch silent past its " + WATCH_SECONDS + " s timeout");
         } catch (ExecutionException e) {
             throw new IllegalStateException(e); // never: the future is only completed normally
         } finally {
