@@ -158,7 +158,8 @@ static __always_inline __u8 tcp_connect_outcome(int ret)
 /* ---------------------------------------------------------------------------------------------
  * Tier 1: cgroup sock_addr hooks. They run in the connecting task (so the process is known) from
  * __inet_stream_connect's pre_connect. Only an unconnected socket (TCP_CLOSE) makes a new attempt:
- * a re-polled non-blocking connect (EALREADY/EISCONN) must not count again.
+ * a re-polled non-blocking connect (EALREADY/EISCONN) must not count again. (Linux 6.18 does not run
+ * pre_connect for re-polls at all; the check keeps the count right wherever a kernel does.)
  */
 static __always_inline bool is_new_tcp_connect(struct bpf_sock_addr *ctx)
 {
