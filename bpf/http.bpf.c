@@ -113,7 +113,12 @@ static __always_inline __u64 read_head(const void *buf, __u32 received)
 	return head;
 }
 
-static __always_inline void read_endpoints(struct http_event *event, struct sock *sk, __u16 family)
+/*
+ * noinline on purpose: as a BPF subprogram its signature keeps struct http_event in the object's BTF
+ * (an event only reserved in the ring buffer has no BTF of its own), and the agent's HttpEvent record
+ * is generated from that BTF.
+ */
+static __noinline void read_endpoints(struct http_event *event, struct sock *sk, __u16 family)
 {
 	if (family == AF_INET) {
 		event->family = store_addr4(event->local_addr, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
