@@ -52,6 +52,8 @@ public final class ConnectionState {
     int carryLen;
     boolean carryOverflow;
     long lastSeenNanos;
+    /** {@link ConnectionTable#endpointsKey} of the connection this state belongs to. */
+    long endpoints;
 
     /** Forget everything: the next read is taken as the start of a new connection. */
     public void reset() {

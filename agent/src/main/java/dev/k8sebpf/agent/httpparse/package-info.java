@@ -7,14 +7,15 @@
  *
  * <h2>Wiring</h2>
  * <pre>{@code
- * ConnectionState state = table.state(event.connectionId());
- * parser.parse(state, event.data(), capturedLen, event.bytesReceived(), (method, path) -> {
+ * ConnectionState state = table.state(e.connId(), ConnectionTable.endpointsKey(
+ *         e.localAddr(), e.localPort(), e.remoteAddr(), e.remotePort()));
+ * parser.parse(state, e.data(), e.captured(), e.bytes(), (method, path) -> {
  *     if (healthchecks.isHealthcheck(path)) { filtered.increment(); return; }
  *     count(method, limiter.limit(destinationKey, path));
  * });
  * }</pre>
- * Call {@link dev.k8sebpf.agent.httpparse.ConnectionTable#forget(long)} when a connection closes, so a
- * reused id starts fresh.
+ * A connection id the kernel reuses for a new socket (other endpoints) starts fresh; so does one
+ * passed to {@link dev.k8sebpf.agent.httpparse.ConnectionTable#forget(long)}.
  *
  * <h2>What counts as a request</h2>
  * <ul>
