@@ -5,6 +5,7 @@ import dev.k8sebpf.agent.loader.BpfException;
 import dev.k8sebpf.agent.loader.BpfMap;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -52,9 +53,8 @@ final class ExcludedComms {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment key = arena.allocate(CommKey.SIZE);
             MemorySegment present = arena.allocate(map.valueSize());
-            present.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 1);
+            present.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
             for (String name : names) {
-                key.fill((byte) 0);
                 key(name).encode(key, 0);
                 map.update(key, present);
             }
