@@ -2,7 +2,7 @@
 #ifndef CONNECT_EVENT_H
 #define CONNECT_EVENT_H
 
-#define COMM_LEN 16
+#include "task_comm.h"
 
 /* Which hook produced an event; the agent exports it as the active tier. */
 #define TIER_CGROUP 1
@@ -12,8 +12,8 @@
 
 /* Outcome of connect() where the tier can see it. */
 #define OUTCOME_UNKNOWN 0     /* cgroup tier: the hook runs before the connect */
-#define OUTCOME_CONNECTED 1   /* connect() returned 0 */
-#define OUTCOME_IN_PROGRESS 2 /* non-blocking connect: EINPROGRESS */
+#define OUTCOME_CONNECTED 1   /* connect() returned 0 (syscall tier only) */
+#define OUTCOME_IN_PROGRESS 2 /* non-blocking connect: EINPROGRESS; fentry/kprobe tiers: SYN sent */
 #define OUTCOME_FAILED 3      /* any other error; error holds -errno */
 
 /* Indexes of the per-CPU `stats` array. */

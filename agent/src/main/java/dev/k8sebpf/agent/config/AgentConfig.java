@@ -1,0 +1,38 @@
+package dev.k8sebpf.agent.config;
+
+import dev.k8sebpf.agent.kernel.HookTier;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything the agent reads from its environment, validated once at start.
+ *
+ * @param l4HookTier the hook tier L4_HOOK_TIER forces; empty means auto (the best that works)
+ */
+public record AgentConfig(
+        Mode mode,
+        String metricsHost,
+        int metricsPort,
+        List<String> watchNamespaces,
+        Duration mapperTtl,
+        int mapperCapacity,
+        List<String> excludeComms,
+        boolean enableL4,
+        boolean enableL7Http,
+        boolean filterHealthcheck,
+        List<String> healthcheckPaths,
+        List<String> l7ExcludeComms,
+        Optional<Path> mappingFile,
+        Optional<HookTier> l4HookTier,
+        boolean dropUnmapped,
+        LogLevel logLevel) {
+
+    public AgentConfig {
+        watchNamespaces = List.copyOf(watchNamespaces);
+        excludeComms = List.copyOf(excludeComms);
+        healthcheckPaths = List.copyOf(healthcheckPaths);
+        l7ExcludeComms = List.copyOf(l7ExcludeComms);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.k8sebpf.agent.config;
+
+/** A bad environment value; the message is the single line shown to the user. */
+public final class ConfigException extends Exception {
+    public ConfigException(String variable, String value, String expected) {
+        super(variable + "=\"" + printable(value) + "\" is not valid: expected " + expected);
+    }
+
+    /** Keeps the message on one line whatever the variable holds. */
+    private static String printable(String value) {
+        return value.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t");
+    }
+}

@@ -1,0 +1,187 @@
+package dev.k8sebpf.agent.config;
+
+import dev.k8sebpf.agent.kernel.HookTier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Reads {@link AgentConfig} from environment variables with the original agent's names and defaults.
+ * An unset or empty scalar takes its default; a list variable set to "" is an empty list (so
+ * EXCLUDE_COMMS="" turns exclusion off).
+ */
+public final class EnvConfigParser {
+    /** The kernel's task comm is 16 bytes including the terminating NUL. */
+    public static final int MAX_COMM_BYTES = 15;
+
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[^:\\[\\]]*):(\\d{1,5})");
+
+    private final Map<String, String> env;
+
+    private EnvConfigParser(Map<String, String> env) {
+        this.env = env;
+    }
+
+    public static AgentConfig fromEnv(Map<String, String> env) throws ConfigException {
+        return new EnvConfigParser(env).parse();
+    }
+
+    private AgentConfig parse() throws ConfigException {
+        String[] metricsAddr = hostPort("METRICS_ADDR", "0.0.0.0:9102");
+        return new AgentConfig(
+                mode(),
+                metricsAddr[0],
+                Integer.parseInt(metricsAddr[1]),
+                namespaces("WATCH_NAMESPACE"),
+                duration("MAPPER_TTL", "60s"),
+                positiveInt("MAPPER_CAPACITY", "2048"),
+                comms("EXCLUDE_COMMS", "kubelet"),
+                bool("ENABLE_L4", "true"),
+                bool("ENABLE_L7_HTTP", "false"),
+                bool("FILTER_HEALTHCHECK", "true"),
+                paths("HEALTHCHECK_PATHS"),
+                comms("L7_EXCLUDE_COMMS", "agent"),
+                mappingFile(),
+                hookTier(),
+                bool("DROP_UNMAPPED", "false"),
+                logLevel());
+    }
+
+    private String scalar(String name, String defaultValue) {
+        String value = env.get(name);
+        return value == null || value.isBlank() ? defaultValue : value.strip();
+    }
+
+    private List<String> list(String name, String defaultValue) {
+        String value = env.getOrDefault(name, defaultValue);
+        return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private Mode mode() throws ConfigException {
+        String value = scalar("MODE", "cluster");
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "cluster" -> Mode.CLUSTER;
+            case "local" -> Mode.LOCAL;
+            default -> throw new ConfigException("MODE", value, "cluster or local");
+        };
+    }
+
+    private String[] hostPort(String name, String defaultValue) throws ConfigException {
+        String value = scalar(name, defaultValue);
+        var matcher = HOST_PORT.matcher(value);
+        if (!matcher.matches() || Integer.parseInt(matcher.group(2)) > 65535) {
+            throw new ConfigException(name, value, "host:port with a port from 0 to 65535, e.g. 0.0.0.0:9102, :9102 or [::]:9102");
+        }
+        String host = matcher.group(1);
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        // Go's ":9102" listens on every interface.
+        return new String[] {host.isEmpty() ? "0.0.0.0" : host, matcher.group(2)};
+    }
+
+    private List<String> namespaces(String name) throws ConfigException {
+        List<String> namespaces = list(name, "");
+        for (String namespace : namespaces) {
+            if (!DNS_LABEL.matcher(namespace).matches()) {
+                throw new ConfigException(name, env.get(name),
+                        "empty (all namespaces) or a comma-separated list of namespace names (lowercase RFC 1123 labels)");
+            }
+        }
+        return namespaces;
+    }
+
+    private Duration duration(String name, String defaultValue) throws ConfigException {
+        String value = scalar(name, defaultValue);
+        return GoDuration.parse(value).orElseThrow(() ->
+                new ConfigException(name, value, "a non-negative Go duration such as 90s, 2m, 1h30m or 500ms"));
+    }
+
+    private int positiveInt(String name, String defaultValue) throws ConfigException {
+        String value = scalar(name, defaultValue);
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed > 0) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the same message as a non-positive number
+        }
+        throw new ConfigException(name, value, "a positive integer");
+    }
+
+    private boolean bool(String name, String defaultValue) throws ConfigException {
+        String value = scalar(name, defaultValue);
+        // The spellings Go's strconv.ParseBool accepts.
+        return switch (value) {
+            case "1", "t", "T", "true", "TRUE", "True" -> true;
+            case "0", "f", "F", "false", "FALSE", "False" -> false;
+            default -> throw new ConfigException(name, value, "true or false");
+        };
+    }
+
+    private List<String> comms(String name, String defaultValue) throws ConfigException {
+        List<String> comms = list(name, defaultValue);
+        for (String comm : comms) {
+            if (comm.getBytes(StandardCharsets.UTF_8).length > MAX_COMM_BYTES) {
+                throw new ConfigException(name, env.get(name), "a comma-separated list of process names of at most "
+                        + MAX_COMM_BYTES + " bytes each (the kernel truncates comm to 15), but \"" + comm + "\" is longer");
+            }
+        }
+        return comms;
+    }
+
+    private List<String> paths(String name) throws ConfigException {
+        List<String> paths = list(name, "");
+        for (String path : paths) {
+            if (!path.startsWith("/")) {
+                throw new ConfigException(name, env.get(name), "a comma-separated list of URL paths starting with /");
+            }
+        }
+        return paths;
+    }
+
+    private Optional<Path> mappingFile() throws ConfigException {
+        String value = scalar("MAPPING_FILE", "");
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Path.of(value));
+        } catch (InvalidPathException e) {
+            throw new ConfigException("MAPPING_FILE", value, "a file path");
+        }
+    }
+
+    private Optional<HookTier> hookTier() throws ConfigException {
+        String value = scalar("L4_HOOK_TIER", "auto").toLowerCase(Locale.ROOT);
+        if (value.equals("auto")) {
+            return Optional.empty();
+        }
+        for (HookTier tier : HookTier.values()) {
+            if (tier.label().equals(value)) {
+                return Optional.of(tier);
+            }
+        }
+        throw new ConfigException("L4_HOOK_TIER", env.get("L4_HOOK_TIER"), "auto, "
+                + Arrays.stream(HookTier.values()).map(HookTier::label).collect(Collectors.joining(", ")));
+    }
+
+    private LogLevel logLevel() throws ConfigException {
+        String value = scalar("LOG_LEVEL", "info");
+        try {
+            return LogLevel.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("LOG_LEVEL", value, "trace, debug, info, warn, error or off");
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/* Identity of the process the current BPF program runs for. Include after vmlinux.h and bpf headers. */
+#ifndef PROCESS_H
+#define PROCESS_H
+
+#include "task_comm.h"
+
+/*
+ * The process name is the thread-group leader's comm. bpf_get_current_comm() would give the calling
+ * thread's name instead (a Java client connects from threads named e.g. "my-worker-threa").
+ * The kernel NUL-pads comm, so the result can be used as a hash key as is.
+ */
+static __always_inline void read_process_comm(char comm[COMM_LEN])
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+
+	bpf_core_read(comm, COMM_LEN, &leader->comm);
+}
+
+static __always_inline __u32 current_tgid(void)
+{
+	return bpf_get_current_pid_tgid() >> 32;
+}
+
+#endif
