@@ -44,7 +44,7 @@ public final class ClusterMapping implements AutoCloseable {
      * Watches with the client configuration fabric8 finds itself: the in-cluster service account, else
      * {@code KUBECONFIG} / {@code ~/.kube/config}.
      *
-     * @param namespaces namespaces to watch (see {@link Namespaces#parse}); empty means all
+     * @param namespaces namespaces to watch (WATCH_NAMESPACE, as AgentConfig parses it); empty means all
      */
     public static ClusterMapping start(Set<String> namespaces, MappingTable table, ServiceCatalog catalog) {
         return start(Config.autoConfigure(null), namespaces, table, catalog);

@@ -6,8 +6,8 @@
  * <h2>How Main wires it</h2>
  * <pre>{@code
  * MappingTable table = new MappingTable(config.mapperTtl(), config.mapperCapacity(), System::nanoTime);
- * ClusterMapping cluster = ClusterMapping.start(Namespaces.parse(System.getenv("WATCH_NAMESPACE")),
- *                                               table, serviceCatalog);   // never blocks, never throws on an unreachable API
+ * ClusterMapping cluster = ClusterMapping.start(Set.copyOf(config.watchNamespaces()), table, serviceCatalog);
+ *                                       // never blocks, never throws on an unreachable API server
  * readiness: cluster.synced()           // false until Services, EndpointSlices and Pods were each listed once
  * shutdown:  cluster.close()            // stops the watches and the client
  * }</pre>

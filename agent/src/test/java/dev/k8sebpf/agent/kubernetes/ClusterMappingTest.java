@@ -137,7 +137,7 @@ class ClusterMappingTest {
         client.services().inNamespace("team-a").resource(service("team-a", "svc", "10.96.1.1")).create();
         client.services().inNamespace("team-b").resource(service("team-b", "svc", "10.96.1.2")).create();
         client.services().inNamespace("team-c").resource(service("team-c", "svc", "10.96.1.3")).create();
-        start(Namespaces.parse(" team-a, team-b ,").toArray(String[]::new));
+        start("team-a", "team-b");
 
         awaitMapped("10.96.1.1", new Destination("team-a", "svc", ""));
         awaitMapped("10.96.1.2", new Destination("team-b", "svc", ""));
