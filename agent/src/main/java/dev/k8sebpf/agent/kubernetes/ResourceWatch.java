@@ -58,6 +58,7 @@ final class ResourceWatch<T extends HasMetadata> implements AutoCloseable {
     private volatile Watch current;
     private volatile CompletableFuture<WatcherException> watchEnd = new CompletableFuture<>();
     private volatile String lastResourceVersion;
+    private int listedObjects;
     private boolean failing;
     private boolean forbiddenLogged;
 
@@ -102,8 +103,9 @@ final class ResourceWatch<T extends HasMetadata> implements AutoCloseable {
         while (!closed) {
             String verb = "list";
             try {
+                long started = System.nanoTime();
                 lastResourceVersion = relist();
-                recovered();
+                recovered(System.nanoTime() - started);
                 verb = "watch";
                 WatcherException end;
                 do {
@@ -149,6 +151,7 @@ final class ResourceWatch<T extends HasMetadata> implements AutoCloseable {
             resourceVersion = page.getMetadata().getResourceVersion();
         } while (continueToken != null && !continueToken.isEmpty());
         state.retainOnly(kind, namespace, listed);
+        listedObjects = listed.size();
         return resourceVersion;
     }
 
@@ -199,8 +202,11 @@ final class ResourceWatch<T extends HasMetadata> implements AutoCloseable {
         return new SourceKey(kind, Claims.namespace(item), Claims.name(item));
     }
 
-    private void recovered() {
+    private void recovered(long listNanos) {
         backoff.reset();
+        if (!firstSync.isDone()) {
+            LOG.info("Listed {} {}: {} objects in {} ms", kind.resource(), scope, listedObjects, listNanos / 1_000_000);
+        }
         if (failing) {
             LOG.info("Kubernetes API reachable again: {} {} relisted", kind.resource(), scope);
         }
