@@ -33,7 +33,7 @@ public final class L4Kernel implements AutoCloseable {
 
     /** Loads and attaches the forced tier, or else the first of {@link HookTier}'s order that works. */
     public static L4Kernel open(L4Options options) throws KernelException {
-        checkEnvironment();
+        checkEnvironment(LibbpfProbe.installed(), KERNEL_BTF);
         byte[] elf = objectBytes();
         byte[] rodata = new ConnectSkeleton.Rodata().emitExcluded(options.emitExcluded() ? 1 : 0).toBytes();
         ExcludedComms excluded = excludedComms(options);
@@ -52,24 +52,24 @@ public final class L4Kernel implements AutoCloseable {
                             + " (or root)", e);
                 }
                 if (options.forcedTier().isPresent()) {
-                    e.libbpfLog().forEach(line -> LOG.warn("libbpf: {}", line));
+                    e.libbpfLog().forEach(LOG::warn);
                     throw new KernelException("hook tier " + candidate.label() + " was forced but does not work here: "
                             + e.reason(), e);
                 }
                 LOG.info("hook tier {} does not work here: {}", candidate.label(), e.reason());
-                e.libbpfLog().forEach(line -> LOG.debug("libbpf: {}", line));
+                e.libbpfLog().forEach(LOG::debug);
                 fallbacks.add(candidate.label() + ": " + e.reason());
             }
         }
         throw new KernelException("no hook tier works here: " + String.join("; ", fallbacks));
     }
 
-    private static void checkEnvironment() throws KernelException {
-        if (!LibbpfProbe.installed()) {
+    static void checkEnvironment(boolean libbpfInstalled, Path kernelBtf) throws KernelException {
+        if (!libbpfInstalled) {
             throw new KernelException(LibbpfProbe.libraryName() + " not found: apt-get install libbpf1");
         }
-        if (!Files.exists(KERNEL_BTF)) {
-            throw new KernelException("kernel BTF not found at " + KERNEL_BTF
+        if (!Files.exists(kernelBtf)) {
+            throw new KernelException("kernel BTF not found at " + kernelBtf
                     + ": needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
         }
     }
