@@ -35,14 +35,6 @@ public final class BpfMap {
         }
     }
 
-    public long keySize() {
-        try {
-            return Integer.toUnsignedLong((int) Libbpf.MAP_KEY_SIZE.invokeExact(map));
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
     public long valueSize() {
         try {
             return Integer.toUnsignedLong((int) Libbpf.MAP_VALUE_SIZE.invokeExact(map));

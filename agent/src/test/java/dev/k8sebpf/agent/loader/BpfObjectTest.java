@@ -87,7 +87,8 @@ class BpfObjectTest {
             assertThatThrownBy(object::load)
                     .isInstanceOfSatisfying(BpfException.class, e -> {
                         assertThat(e.errnoName()).isEqualTo("EACCES");
-                        assertThat(e.libbpfLog()).anyMatch(line -> line.contains("invalid mem access 'map_value_or_null'"));
+                        assertThat(e.libbpfLog()).anyMatch(line -> line.contains("invalid mem access 'map_value_or_null'")
+                                && line.contains("-- END PROG LOAD LOG --") && line.length() > 4096);
                         assertThat(e.getMessage()).startsWith("load BPF object: EACCES").contains("R0 invalid mem access");
                     });
         }
