@@ -40,7 +40,8 @@ final class TypeCollector {
                 return;
             }
         }
-        throw new ModelException("type " + name + " listed in <types> is not a struct, union or enum in the object's BTF");
+        throw new ModelException("type " + name + " listed in <types> is not a struct, union or enum in the object's BTF"
+                + " (clang emits BTF only for types of maps, globals and function signatures)");
     }
 
     /** A map key/value type: generates it if it is a struct, union or enum; scalars need nothing. */
