@@ -17,16 +17,13 @@
 #include <bpf/bpf_endian.h>
 
 #include "connect_event.h"
+#include "fd_socket.h"
 #include "inet_addr.h"
 #include "process.h"
 
 char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_* are GPL-only helpers */
 
 #define EINPROGRESS 115 /* same value on x86 and arm64 */
-
-/* File type bits of inode->i_mode (macros, so not in BTF). */
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
 
 /* Set by the agent before load: also send excluded attempts (marked excluded=1) for debug logging. */
 const volatile __u8 emit_excluded = 0;
@@ -158,7 +155,8 @@ static __always_inline __u8 tcp_connect_outcome(int ret)
 /* ---------------------------------------------------------------------------------------------
  * Tier 1: cgroup sock_addr hooks. They run in the connecting task (so the process is known) from
  * __inet_stream_connect's pre_connect. Only an unconnected socket (TCP_CLOSE) makes a new attempt:
- * a re-polled non-blocking connect (EALREADY/EISCONN) must not count again.
+ * a re-polled non-blocking connect (EALREADY/EISCONN) must not count again. (Linux 6.18 does not run
+ * pre_connect for re-polls at all; the check keeps the count right wherever a kernel does.)
  */
 static __always_inline bool is_new_tcp_connect(struct bpf_sock_addr *ctx)
 {
@@ -285,25 +283,6 @@ int BPF_KRETPROBE(kretprobe_tcp_v6_connect, int ret)
  * passed it. Only TCP sockets in SS_UNCONNECTED state count: a re-polled non-blocking connect finds
  * its socket SS_CONNECTING, a UDP connect is no TCP attempt.
  */
-
-/* The socket behind fd in the current process, or NULL when fd is not an open socket. */
-static __always_inline struct socket *socket_of_fd(int fd)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds;
-	struct file *file = NULL;
-
-	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
-		return NULL;
-	/* private_data is a struct socket only for socket inodes */
-	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
-		return NULL;
-	return BPF_CORE_READ(file, private_data);
-}
 
 static __always_inline bool is_unconnected_tcp_socket(struct socket *sock)
 {

@@ -180,6 +180,17 @@ struct iovec {
 	__kernel_size_t iov_len;
 };
 
+/* recvmsg()'s message header in user memory. */
+struct user_msghdr {
+	void *msg_name;
+	int msg_namelen;
+	struct iovec *msg_iov;
+	__kernel_size_t msg_iovlen;
+	void *msg_control;
+	__kernel_size_t msg_controllen;
+	unsigned int msg_flags;
+};
+
 /* Context of cgroup/connect4|6 (the verifier rewrites these offsets; they are ABI). */
 struct bpf_sock {
 	__u32 bound_dev_if;
@@ -243,6 +254,23 @@ struct trace_event_raw_sock_msg_length {
 	__u16 protocol;
 	int ret;
 	int flags;
+	char __data[0];
+} __attribute__((preserve_access_index));
+
+/* tracepoint sock:inet_sock_set_state */
+struct trace_event_raw_inet_sock_set_state {
+	struct trace_entry ent;
+	const void *skaddr;
+	int oldstate;
+	int newstate;
+	__u16 sport;
+	__u16 dport;
+	__u16 family;
+	__u16 protocol;
+	__u8 saddr[4];
+	__u8 daddr[4];
+	__u8 saddr_v6[16];
+	__u8 daddr_v6[16];
 	char __data[0];
 } __attribute__((preserve_access_index));
 

@@ -1,0 +1,39 @@
+/* Structs shared by http.bpf.c and the agent (Java records are generated from their BTF). */
+#ifndef HTTP_EVENT_H
+#define HTTP_EVENT_H
+
+#include "task_comm.h"
+
+/* Bytes of each receive copied into an event: a request line plus the first headers. */
+#define HTTP_CAPTURE_LEN 256
+
+/* http_event.flags */
+#define HTTP_FLAG_REQUEST_START 1 /* data starts with an HTTP method token ("GET ", "POST ", ...) */
+/* Without REQUEST_START the receive continues a connection that already carried a request start:
+ * body bytes, the rest of a split header, or the next request of a pipelined batch. */
+
+/* Indexes of the per-CPU `stats` array of http.bpf.c. */
+#define HTTP_STAT_LOST 0 /* ring buffer full: event dropped */
+#define HTTP_STAT_MAX 1
+
+/*
+ * One receive on a TCP socket that carries inbound HTTP/1.x requests (server side). Addresses are as
+ * in connect_event: 16 bytes, network order, IPv4 and v4-mapped IPv6 both family 4 in the first 4
+ * bytes. No implicit padding: the layout is the same in C and in the generated record.
+ */
+struct http_event {
+	__u64 conn_id;          /* the kernel socket's address: same value for every receive on a connection */
+	__u8 local_addr[16];    /* the server's address */
+	__u8 remote_addr[16];   /* the client's address */
+	__u16 local_port;       /* host order */
+	__u16 remote_port;      /* host order */
+	__u8 family;            /* 4 or 6 */
+	__u8 flags;             /* HTTP_FLAG_* */
+	__u16 captured;         /* valid bytes in data (<= HTTP_CAPTURE_LEN) */
+	__u32 tgid;             /* receiving process */
+	__s32 bytes;            /* bytes this receive returned (may exceed captured) */
+	char comm[COMM_LEN];    /* process name: the thread-group leader's comm */
+	__u8 data[HTTP_CAPTURE_LEN]; /* first bytes received */
+};
+
+#endif
