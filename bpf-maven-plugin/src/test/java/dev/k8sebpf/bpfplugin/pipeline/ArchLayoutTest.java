@@ -37,6 +37,15 @@ class ArchLayoutTest {
     }
 
     @Test
+    void configuredTypeMustBeInSomeObject() throws Exception {
+        TestObjects.shapesArtifacts(dir);
+        BpfProject project = TestObjects.project(dir.resolve("src"), List.of("inner", "no_such_struct"));
+        assertThatThrownBy(() -> project.generate(dir.resolve("artifacts")))
+                .isInstanceOf(GenerationException.class)
+                .hasMessageStartingWith("type no_such_struct listed in <types> is not a struct, union or enum in the BTF of any object");
+    }
+
+    @Test
     void truncatedObjectGivesOneLineNamingIt() throws Exception {
         Path artifacts = TestObjects.shapesArtifacts(dir);
         Path obj = artifacts.resolve("arm64/shapes.bpf.o");
