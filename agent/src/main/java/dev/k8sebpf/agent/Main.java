@@ -10,6 +10,7 @@ import dev.k8sebpf.agent.kernel.Capabilities;
 import dev.k8sebpf.agent.kernel.KernelException;
 import dev.k8sebpf.agent.kernel.L4Kernel;
 import dev.k8sebpf.agent.kernel.L4Options;
+import dev.k8sebpf.agent.kubernetes.ClusterMapping;
 import dev.k8sebpf.agent.mapping.MappingFile;
 import dev.k8sebpf.agent.mapping.MappingFileException;
 import dev.k8sebpf.agent.mapping.MappingTable;
@@ -25,6 +26,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,8 +129,11 @@ public final class Main {
     private HealthCheck startMapping(AgentConfig config, MappingTable table, AgentMetrics metrics, Logger log)
             throws StartupException {
         if (config.mode() == Mode.CLUSTER) {
-            // Hook point for the kubernetes package (ClusterMapping) once it is on main.
-            throw new StartupException("MODE=cluster is not available in this build yet; use MODE=local");
+            ClusterMapping cluster = ClusterMapping.start(Set.copyOf(config.watchNamespaces()), table, metrics);
+            started.push(cluster);
+            log.info("MODE=cluster: watching Services, EndpointSlices and Pods in {}",
+                    config.watchNamespaces().isEmpty() ? "all namespaces" : String.join(", ", config.watchNamespaces()));
+            return () -> cluster.synced() ? Optional.empty() : Optional.of("Kubernetes mappings not synced yet");
         }
         if (config.mappingFile().isPresent()) {
             try {
