@@ -1,0 +1,160 @@
+package dev.k8sebpf.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scale from zero, end to end on loopback: the packaged agent (real eBPF) knows a Service whose
+ * ClusterIP has no listener (zero pods); Prometheus and VictoriaMetrics scrape the agent every second;
+ * KEDA's evaluation of the activation query must flip to "scale 0 → 1" after one connect attempt and
+ * back to 0 once the attempt leaves the query window.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ScaleFromZeroIT {
+    private static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(1);
+    /** Two scrape intervals, plus KEDA's whole-second query time and the agent's 100 ms poll. */
+    private static final Duration ACTIVATION_BUDGET = SCRAPE_INTERVAL.multipliedBy(2).plusMillis(1500);
+    private static final String CLUSTER_IP = "127.77.0.10";
+    private static final int SERVICE_PORT = 80;
+    private static final String MAPPING = """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: web
+              namespace: demo
+            spec:
+              type: ClusterIP
+              clusterIP: %s
+              clusterIPs: [%s]
+              ports:
+              - port: %d
+                protocol: TCP
+            """.formatted(CLUSTER_IP, CLUSTER_IP, SERVICE_PORT);
+    private static final String QUERY = ActivationQuery.forService("demo", "web");
+
+    @TempDir
+    Path dir;
+    private AgentUnderTest agent;
+    private final List<MetricsStore> stores = new ArrayList<>();
+    private final Map<MetricsStore, Long> activatedAtNanos = new LinkedHashMap<>();
+
+    @BeforeAll
+    void start() throws IOException {
+        Requirements.requireRoot();
+        agent = AgentUnderTest.start(MAPPING, Map.of(), dir);
+        stores.add(MetricsStore.prometheus(agent.metricsAddress(), SCRAPE_INTERVAL, dir));
+        stores.add(MetricsStore.victoriaMetrics(agent.metricsAddress(), SCRAPE_INTERVAL, dir));
+    }
+
+    @AfterAll
+    void stop() {
+        stores.forEach(MetricsStore::close);
+        if (agent != null) {
+            agent.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void oneConnectAttemptToAServiceWithZeroPodsMakesKedaScaleFromZeroInBothStores() throws Exception {
+        for (MetricsStore store : stores) {
+            awaitSeriesAtZero(store);
+        }
+
+        long attemptAt = System.nanoTime();
+        assertThatThrownBy(() -> {
+            try (var socket = new Socket()) {
+                socket.connect(new InetSocketAddress(CLUSTER_IP, SERVICE_PORT), 2000);
+            }
+        }).as("nothing listens on the ClusterIP: the Service has zero pods").isInstanceOf(ConnectException.class);
+
+        for (MetricsStore store : stores) {
+            var trigger = store.trigger(QUERY);
+            long deadline = attemptAt + ACTIVATION_BUDGET.plusSeconds(3).toNanos();
+            KedaPrometheusTrigger.Decision decision = trigger.poll();
+            while (!decision.active() && System.nanoTime() < deadline) {
+                ManagedProcess.sleep(Duration.ofMillis(50));
+                decision = trigger.poll();
+            }
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - attemptAt);
+            System.out.printf("e2e: %s: KEDA would scale 0->1 %d ms after the connect attempt (value %s)%n",
+                    store, elapsed.toMillis(), decision.value());
+            assertThat(decision.active()).as("%s: KEDA decision 8 s after one attempt; agent log:%n%s", store, agent.log()).isTrue();
+            assertThat(elapsed).as("%s: time from the attempt to KEDA's activation", store).isLessThanOrEqualTo(ACTIVATION_BUDGET);
+            activatedAtNanos.put(store, System.nanoTime());
+        }
+        assertThat(scrapeAgent()).as("the agent counted exactly the one attempt")
+                .contains("internal_tcp_service_attempts_total{destination_namespace=\"demo\",destination_service=\"web\"} 1.0");
+    }
+
+    @Test
+    @Order(2)
+    void whenTrafficStopsKedaSeesZeroAgainAfterTheQueryWindow() throws Exception {
+        assertThat(activatedAtNanos).as("needs the activation of the previous test").hasSize(stores.size());
+        for (MetricsStore store : stores) {
+            var trigger = store.trigger(QUERY);
+            long activatedAt = activatedAtNanos.get(store);
+            long deadline = activatedAt + ActivationQuery.WINDOW.plus(ACTIVATION_BUDGET).plusSeconds(5).toNanos();
+            KedaPrometheusTrigger.Decision decision = trigger.poll();
+            while (decision.active() && System.nanoTime() < deadline) {
+                ManagedProcess.sleep(Duration.ofMillis(200));
+                decision = trigger.poll();
+            }
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - activatedAt);
+            System.out.printf("e2e: %s: back to 0 %d ms after it turned positive%n", store, elapsed.toMillis());
+            assertThat(decision).as("%s: KEDA decision after the window", store).isEqualTo(new KedaPrometheusTrigger.Decision(0, false));
+            // Not earlier than the window minus the sample spacing: KEDA must keep seeing the attempt
+            // for a whole window, whatever its polling phase.
+            assertThat(elapsed).as("%s: how long KEDA kept seeing the attempt", store)
+                    .isBetween(ActivationQuery.WINDOW.minus(SCRAPE_INTERVAL.multipliedBy(3)),
+                            ActivationQuery.WINDOW.plus(ACTIVATION_BUDGET));
+        }
+    }
+
+    /** The series exists at 0 (one element, value 0) before any attempt: KEDA gets 0, not "no data". */
+    private static void awaitSeriesAtZero(MetricsStore store) throws Exception {
+        var strict = new KedaPrometheusTrigger(store.baseUrl(), QUERY, store.queryParameters(), 0, false, Clock.systemUTC());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        KedaPrometheusTrigger.QueryException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                assertThat(strict.poll()).as("%s before any attempt", store).isEqualTo(new KedaPrometheusTrigger.Decision(0, false));
+                return;
+            } catch (KedaPrometheusTrigger.QueryException e) {
+                last = e;  // not scraped twice yet
+            }
+            ManagedProcess.sleep(Duration.ofMillis(200));
+        }
+        throw new AssertionError(store + " never returned the activation series at 0: " + last.getMessage());
+    }
+
+    private String scrapeAgent() throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + agent.metricsAddress() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+}
