@@ -1,6 +1,7 @@
 package dev.k8sebpf.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
@@ -56,6 +57,7 @@ class ScaleFromZeroIT {
                 protocol: TCP
             """.formatted(CLUSTER_IP, CLUSTER_IP, SERVICE_PORT);
     private static final String QUERY = ActivationQuery.forService("demo", "web");
+    private static final String HTTP_REQUESTS = "internal_http_requests_total";
 
     @TempDir
     Path dir;
@@ -133,6 +135,24 @@ class ScaleFromZeroIT {
             assertThat(elapsed).as("%s: how long KEDA kept seeing the attempt", store)
                     .isBetween(ActivationQuery.WINDOW.minus(SCRAPE_INTERVAL.multipliedBy(3)),
                             ActivationQuery.WINDOW.plus(ACTIVATION_BUDGET));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void theDashboardAndTheKedaExamplesQuerySeriesTheAgentExports() throws Exception {
+        String scrape = scrapeAgent();
+        for (String series : DeployFiles.queriedSeries()) {
+            if (series.equals(HTTP_REQUESTS)) {
+                continue;  // exported only with ENABLE_L7_HTTP=true once a request was seen: HttpEndToEndIT covers it
+            }
+            assertThat(scrape).as("the agent's /metrics").containsPattern("(?m)^" + series + "[{ ]");
+        }
+        var prometheus = stores.getFirst();
+        for (String expression : DeployFiles.dashboardExpressions()) {
+            String runnable = expression.replace("$__rate_interval", "1m").replace("$node", ".*");
+            assertThatCode(() -> KedaPrometheusTrigger.of(prometheus.baseUrl(), "count(" + runnable + ")", Map.of()).execute())
+                    .as("dashboard query %s", expression).doesNotThrowAnyException();
         }
     }
 
