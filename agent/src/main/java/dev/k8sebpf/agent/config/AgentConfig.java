@@ -1,5 +1,6 @@
 package dev.k8sebpf.agent.config;
 
+import dev.k8sebpf.agent.kernel.HookTier;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -8,7 +9,7 @@ import java.util.Optional;
 /**
  * Everything the agent reads from its environment, validated once at start.
  *
- * @param l4HookTier a forced hook tier label ("cgroup", "fentry", "kprobe", "syscall_tracepoint"); empty means auto
+ * @param l4HookTier the hook tier L4_HOOK_TIER forces; empty means auto (the best that works)
  */
 public record AgentConfig(
         Mode mode,
@@ -24,7 +25,7 @@ public record AgentConfig(
         List<String> healthcheckPaths,
         List<String> l7ExcludeComms,
         Optional<Path> mappingFile,
-        Optional<String> l4HookTier,
+        Optional<HookTier> l4HookTier,
         boolean dropUnmapped,
         LogLevel logLevel) {
 

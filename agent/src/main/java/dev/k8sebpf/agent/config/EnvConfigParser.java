@@ -1,5 +1,6 @@
 package dev.k8sebpf.agent.config;
 
+import dev.k8sebpf.agent.kernel.HookTier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Reads {@link AgentConfig} from environment variables with the original agent's names and defaults.
@@ -19,7 +21,6 @@ import java.util.regex.Pattern;
 public final class EnvConfigParser {
     /** The kernel's task comm is 16 bytes including the terminating NUL. */
     public static final int MAX_COMM_BYTES = 15;
-    static final List<String> HOOK_TIERS = List.of("cgroup", "fentry", "kprobe", "syscall_tracepoint");
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[^:\\[\\]]*):(\\d{1,5})");
@@ -161,15 +162,18 @@ public final class EnvConfigParser {
         }
     }
 
-    private Optional<String> hookTier() throws ConfigException {
+    private Optional<HookTier> hookTier() throws ConfigException {
         String value = scalar("L4_HOOK_TIER", "auto").toLowerCase(Locale.ROOT);
         if (value.equals("auto")) {
             return Optional.empty();
         }
-        if (!HOOK_TIERS.contains(value)) {
-            throw new ConfigException("L4_HOOK_TIER", env.get("L4_HOOK_TIER"), "auto, " + String.join(", ", HOOK_TIERS));
+        for (HookTier tier : HookTier.values()) {
+            if (tier.label().equals(value)) {
+                return Optional.of(tier);
+            }
         }
-        return Optional.of(value);
+        throw new ConfigException("L4_HOOK_TIER", env.get("L4_HOOK_TIER"), "auto, "
+                + Arrays.stream(HookTier.values()).map(HookTier::label).collect(Collectors.joining(", ")));
     }
 
     private LogLevel logLevel() throws ConfigException {

@@ -3,6 +3,7 @@ package dev.k8sebpf.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.k8sebpf.agent.kernel.HookTier;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -155,9 +156,9 @@ class EnvConfigParserTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"cgroup", "fentry", "kprobe", "syscall_tracepoint", "CGROUP"})
-    void hookTier(String value) throws ConfigException {
-        assertThat(parse("L4_HOOK_TIER", value).l4HookTier()).contains(value.toLowerCase());
+    @CsvSource({"cgroup,CGROUP", "fentry,FENTRY", "kprobe,KPROBE", "syscall_tracepoint,SYSCALL_TRACEPOINT", "CGROUP,CGROUP"})
+    void hookTier(String value, HookTier expected) throws ConfigException {
+        assertThat(parse("L4_HOOK_TIER", value).l4HookTier()).contains(expected);
         assertThat(parse("L4_HOOK_TIER", "auto").l4HookTier()).isEmpty();
     }
 

@@ -1,0 +1,148 @@
+package dev.k8sebpf.agent.httpparse;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Turns a request target into a low-cardinality path label (rules in {@code package-info.java}).
+ * Works on the captured bytes without regexes; one instance reuses its buffer, so it is for one thread.
+ */
+public final class PathNormalizer {
+
+    /** Replaces numeric, UUID and long hex segments. */
+    public static final String ID = "{id}";
+    /** Replaces a last segment the capture cut off before its end. */
+    public static final String TRUNCATED = "{truncated}";
+
+    private static final int MIN_HEX_ID = 16;
+    private static final int UUID_LENGTH = 36;
+
+    private final StringBuilder out = new StringBuilder(64);
+
+    public String normalize(String target) {
+        byte[] b = target.getBytes(StandardCharsets.UTF_8);
+        return normalize(b, 0, b.length, false);
+    }
+
+    /**
+     * @param cut the target goes on past {@code to} in bytes that were not captured
+     */
+    public String normalize(byte[] b, int from, int to, boolean cut) {
+        out.setLength(0);
+        if (to - from == 1 && b[from] == '*') {
+            return "*";
+        }
+        int p = from;
+        if (p < to && b[p] != '/') {
+            int authority = afterScheme(b, p, to);
+            if (authority < 0) {
+                // authority-form (CONNECT host:port) has no path: the authority is the label
+                return cut ? TRUNCATED : decode(b, from, to);
+            }
+            p = authority;
+            while (p < to && b[p] != '/' && b[p] != '?' && b[p] != '#') {
+                p++;
+            }
+            if (p == to && cut) {
+                return "/" + TRUNCATED;
+            }
+            if (p == to || b[p] != '/') {
+                return "/";
+            }
+        }
+        if (p == to) {
+            return cut ? "/" + TRUNCATED : "/";
+        }
+        int pathEnd = p;
+        while (pathEnd < to && b[pathEnd] != '?' && b[pathEnd] != '#') {
+            pathEnd++;
+        }
+        boolean lastSegmentCut = cut && pathEnd == to;
+        while (p < pathEnd) {
+            out.append('/');
+            int s = p + 1;
+            int e = s;
+            while (e < pathEnd && b[e] != '/') {
+                e++;
+            }
+            if (lastSegmentCut && e == pathEnd) {
+                out.append(TRUNCATED);
+                break;
+            }
+            appendSegment(b, s, e);
+            p = e;
+        }
+        return out.toString();
+    }
+
+    /** Index just after {@code scheme://} at {@code b[from]}, or -1 when the target has no scheme. */
+    static int afterScheme(byte[] b, int from, int to) {
+        if (from >= to || !isAlpha(b[from])) {
+            return -1;
+        }
+        int i = from + 1;
+        while (i < to && (isAlpha(b[i]) || isDigit(b[i]) || b[i] == '+' || b[i] == '-' || b[i] == '.')) {
+            i++;
+        }
+        if (to - i >= 3 && b[i] == ':' && b[i + 1] == '/' && b[i + 2] == '/') {
+            return i + 3;
+        }
+        return -1;
+    }
+
+    private void appendSegment(byte[] b, int s, int e) {
+        if (isIdentifier(b, s, e)) {
+            out.append(ID);
+            return;
+        }
+        for (int i = s; i < e; i++) {
+            if (b[i] < 0) {
+                out.append(new String(b, s, e - s, StandardCharsets.UTF_8));
+                return;
+            }
+        }
+        for (int i = s; i < e; i++) {
+            out.append((char) b[i]);
+        }
+    }
+
+    /** All digits, a UUID (8-4-4-4-12 hex), or at least 16 hex digits. */
+    private static boolean isIdentifier(byte[] b, int s, int e) {
+        int len = e - s;
+        if (len == 0) {
+            return false;
+        }
+        boolean digits = true;
+        boolean hex = true;
+        for (int i = s; i < e && hex; i++) {
+            digits &= isDigit(b[i]);
+            hex = isHex(b[i]);
+        }
+        return digits || (hex && len >= MIN_HEX_ID) || (len == UUID_LENGTH && isUuid(b, s));
+    }
+
+    private static boolean isUuid(byte[] b, int s) {
+        for (int i = 0; i < UUID_LENGTH; i++) {
+            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? b[s + i] != '-' : !isHex(b[s + i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String decode(byte[] b, int from, int to) {
+        return new String(b, from, to - from, StandardCharsets.UTF_8);
+    }
+
+    private static boolean isAlpha(byte c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+
+    private static boolean isDigit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isHex(byte c) {
+        return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+}

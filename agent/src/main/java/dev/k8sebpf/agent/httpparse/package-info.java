@@ -1,0 +1,65 @@
+/**
+ * Turns captured socket reads into counted HTTP/1.x requests with low-cardinality path labels.
+ *
+ * <p>Input: for each receive on an HTTP connection the kernel reports the first bytes of the read
+ * (about 256), the number of bytes the read really returned, and a connection id. Everything here is
+ * meant for the single thread that drains those events; nothing is thread-safe.
+ *
+ * <h2>Wiring</h2>
+ * <pre>{@code
+ * ConnectionState state = table.state(e.connId(), ConnectionTable.endpointsKey(
+ *         e.localAddr(), e.localPort(), e.remoteAddr(), e.remotePort()));
+ * parser.parse(state, e.data(), e.captured(), e.bytes(), (method, path) -> {
+ *     if (healthchecks.isHealthcheck(path)) { filtered.increment(); return; }
+ *     count(method, limiter.limit(destinationKey, path));
+ * });
+ * }</pre>
+ * A connection id the kernel reuses for a new socket (other endpoints) starts fresh; so does one
+ * passed to {@link dev.k8sebpf.agent.httpparse.ConnectionTable#forget(long)}.
+ *
+ * <h2>What counts as a request</h2>
+ * <ul>
+ * <li>A line {@code METHOD SP request-target SP HTTP/1.d} with one of GET, HEAD, POST, PUT, DELETE,
+ *     CONNECT, OPTIONS, TRACE, PATCH (case-sensitive), at a message boundary. The target must be
+ *     origin-form ({@code /...}), absolute-form ({@code scheme://...}), {@code *} (OPTIONS only) or
+ *     authority-form {@code host:port} (CONNECT only). Blank lines before a request are skipped.</li>
+ * <li>Keep-alive and pipelining: after a request's header block the body is skipped by its framing
+ *     (Content-Length bytes, chunked until the zero chunk and trailers, else no body) and the next
+ *     request line is counted, as many per read as the captured bytes show.</li>
+ * <li>Bodies are followed by byte counts, so uncaptured bytes of a read still advance the position.
+ *     Lines split across reads are carried over (up to 256 bytes).</li>
+ * <li>A request line cut off by the capture is counted if its method and the start of its target are
+ *     visible; a path segment that was cut becomes {@code {truncated}}.</li>
+ * </ul>
+ *
+ * <h2>When the position is lost</h2>
+ * <ul>
+ * <li>If a header block, or a body that ends inside uncaptured bytes, hides where the next message
+ *     starts, the connection is <em>lost</em>: reads are ignored until one <em>starts</em> with a valid
+ *     request line (common: request heads larger than the capture).</li>
+ * <li>If a body of unknown extent is in flight (a chunked body whose end was not captured, a malformed
+ *     chunk size, an invalid or conflicting Content-Length, a Transfer-Encoding not ending in chunked),
+ *     nothing is counted on that connection until its state is forgotten (close, LRU eviction, or
+ *     idle TTL), because lines inside such a body must never count.</li>
+ * <li>A connection that starts with a TLS handshake, the HTTP/2 preface ({@code PRI * HTTP/2.0}) or a
+ *     response status line ({@code HTTP/1.1 200 OK}: the client side of a connection) is ignored until
+ *     forgotten. Any other non-HTTP bytes simply never match a request line. Nothing ever throws.</li>
+ * </ul>
+ *
+ * <h2>Path labels ({@link dev.k8sebpf.agent.httpparse.PathNormalizer})</h2>
+ * <ul>
+ * <li>The query string ({@code ?...}) and fragment ({@code #...}) are dropped.</li>
+ * <li>absolute-form {@code http://host:port/p} becomes {@code /p} ({@code /} if it has no path);
+ *     {@code *} stays {@code *}; CONNECT's {@code host:port} is kept as is.</li>
+ * <li>A segment that is all digits, a UUID (8-4-4-4-12 hex), or at least 16 hex digits becomes
+ *     {@code {id}}. Other segments, empty ones and trailing slashes are kept byte for byte (percent
+ *     escapes are not decoded).</li>
+ * <li>{@link dev.k8sebpf.agent.httpparse.PathCardinalityLimiter}: per destination service, the first N
+ *     distinct paths (default 100) keep their label, later new ones become {@code /{other}}.</li>
+ * <li>{@link dev.k8sebpf.agent.httpparse.HealthcheckFilter} ({@code FILTER_HEALTHCHECK=true}) matches
+ *     the normalised path exactly against {@code /healthz /readyz /livez /health /metrics /ping} and the
+ *     {@code HEALTHCHECK_PATHS} entries (normalised the same way); an entry ending in {@code *} is a
+ *     prefix. Apply it before the limiter, so health checks take no path slots.</li>
+ * </ul>
+ */
+package dev.k8sebpf.agent.httpparse;

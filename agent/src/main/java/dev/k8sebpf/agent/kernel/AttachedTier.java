@@ -1,0 +1,147 @@
+package dev.k8sebpf.agent.kernel;
+
+import dev.k8sebpf.agent.bpf.ConnectEvent;
+import dev.k8sebpf.agent.bpf.ConnectSkeleton;
+import dev.k8sebpf.agent.loader.BpfException;
+import dev.k8sebpf.agent.loader.BpfLink;
+import dev.k8sebpf.agent.loader.BpfMap;
+import dev.k8sebpf.agent.loader.BpfObject;
+import dev.k8sebpf.agent.loader.BpfProgram;
+import dev.k8sebpf.agent.loader.Libc;
+import dev.k8sebpf.agent.loader.RingBufferReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One tier loaded and attached: its object, links, the mapped ring buffer and the stats map. */
+final class AttachedTier implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AttachedTier.class);
+    private static final int STAT_LOST = 0;
+    private static final int STAT_EXCLUDED = 1;
+
+    private final BpfObject object;
+    private final List<BpfLink> links;
+    private final RingBufferReader ring;
+    private final BpfMap stats;
+    private final int cpus;
+    private long malformed;
+
+    private AttachedTier(BpfObject object, List<BpfLink> links, RingBufferReader ring, int cpus) {
+        this.object = object;
+        this.links = links;
+        this.ring = ring;
+        this.stats = object.map(ConnectSkeleton.BpfMap.STATS.mapName());
+        this.cpus = cpus;
+    }
+
+    /** Loads the tier, fills excluded_comms, maps the ring and attaches; on any failure leaves nothing behind. */
+    static AttachedTier attach(HookTier tier, byte[] elf, byte[] rodata, ExcludedComms excluded)
+            throws TierUnavailable {
+        BpfObject object = TierObject.load(tier, elf, rodata);
+        List<BpfLink> links = new ArrayList<>();
+        RingBufferReader ring = null;
+        String step = "fill excluded_comms";
+        try {
+            excluded.writeTo(object.map(ConnectSkeleton.BpfMap.EXCLUDED_COMMS.mapName()));
+            step = "map ring buffer";
+            ring = RingBufferReader.open(object.map(ConnectSkeleton.BpfMap.EVENTS.mapName()));
+            step = "count CPUs";
+            int cpus = BpfMap.possibleCpus();
+            Integer cgroupFd = tier == HookTier.CGROUP ? openCgroupRoot() : null;
+            try {
+                for (BpfProgram program : object.programs()) {
+                    if (tier.owns(program.section())) {
+                        step = "attach " + program.name();
+                        links.add(cgroupFd != null ? program.attachCgroup(cgroupFd) : program.attach());
+                    }
+                }
+            } finally {
+                if (cgroupFd != null) {
+                    Libc.close(cgroupFd); // the links keep the cgroup
+                }
+            }
+            return new AttachedTier(object, links, ring, cpus);
+        } catch (BpfException e) {
+            release(object, links, ring);
+            throw new TierUnavailable(step, e);
+        } catch (TierUnavailable | RuntimeException e) {
+            release(object, links, ring);
+            throw e;
+        }
+    }
+
+    private static int openCgroupRoot() throws TierUnavailable {
+        String mountinfo;
+        try {
+            mountinfo = Files.readString(Path.of("/proc/self/mountinfo"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String root = CgroupRoot.find(mountinfo)
+                .orElseThrow(() -> new TierUnavailable("no cgroup2 mount in /proc/self/mountinfo"));
+        try {
+            return Libc.openDirectory(root);
+        } catch (BpfException e) {
+            throw new TierUnavailable("open " + root, e);
+        }
+    }
+
+    /** Drains the ring into the sink; returns the events handed over. */
+    int poll(ConnectEventSink sink) {
+        long malformedBefore = malformed;
+        int records = ring.poll((data, offset, length) -> {
+            if (length < ConnectEvent.SIZE) {
+                if (malformed++ == 0) {
+                    LOG.warn("ignoring ring buffer records of {} bytes: a connect_event has {}", length, ConnectEvent.SIZE);
+                }
+                return;
+            }
+            sink.accept(ConnectEvent.decode(data, offset));
+        });
+        return records - (int) (malformed - malformedBefore);
+    }
+
+    long lostEvents() {
+        return sumStat(STAT_LOST);
+    }
+
+    long excludedAttempts() {
+        return sumStat(STAT_EXCLUDED);
+    }
+
+    private long sumStat(int index) {
+        try (Arena arena = Arena.ofConfined()) {
+            // per-CPU values come one per possible CPU, each padded to 8 bytes (the values are __u64 here)
+            MemorySegment values = arena.allocate(ValueLayout.JAVA_LONG, cpus);
+            stats.lookup(arena.allocateFrom(ValueLayout.JAVA_INT, index), values);
+            long sum = 0;
+            for (int cpu = 0; cpu < cpus; cpu++) {
+                sum += values.getAtIndex(ValueLayout.JAVA_LONG, cpu);
+            }
+            return sum;
+        } catch (BpfException e) {
+            throw new IllegalStateException("reading the stats map: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        release(object, links, ring);
+    }
+
+    private static void release(BpfObject object, List<BpfLink> links, RingBufferReader ring) {
+        if (ring != null) {
+            ring.close();
+        }
+        links.forEach(BpfLink::close);
+        object.close();
+    }
+}

@@ -1,0 +1,102 @@
+package dev.k8sebpf.agent.loader;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** One map of an open {@link BpfObject}; valid until the object is closed. */
+public final class BpfMap {
+    private static final long BPF_ANY = 0;
+
+    private final MemorySegment map;
+    private final String name;
+
+    BpfMap(MemorySegment map, String name) {
+        this.map = map;
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int fd() {
+        try {
+            return (int) Libbpf.MAP_FD.invokeExact(map);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public long maxEntries() {
+        try {
+            return Integer.toUnsignedLong((int) Libbpf.MAP_MAX_ENTRIES.invokeExact(map));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public long valueSize() {
+        try {
+            return Integer.toUnsignedLong((int) Libbpf.MAP_VALUE_SIZE.invokeExact(map));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Before load: the initial contents, e.g. of {@code .rodata}; libbpf copies them. */
+    public void setInitialValue(byte[] data) throws BpfException {
+        int rc;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment copy = arena.allocate(Math.max(1, data.length));
+            copy.copyFrom(MemorySegment.ofArray(data));
+            rc = (int) Libbpf.MAP_SET_INITIAL_VALUE.invokeExact(map, copy, (long) data.length);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        if (rc < 0) {
+            throw new BpfException("set initial value of " + name + " (" + data.length + " bytes)", -rc);
+        }
+    }
+
+    /** After load: creates or replaces one element. Segments must be native memory. */
+    public void update(MemorySegment key, MemorySegment value) throws BpfException {
+        int rc;
+        try {
+            rc = (int) Libbpf.MAP_UPDATE_ELEM.invokeExact(map, key, key.byteSize(), value, value.byteSize(), BPF_ANY);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        if (rc < 0) {
+            throw new BpfException("update of map " + name, -rc);
+        }
+    }
+
+    /**
+     * After load: reads one element into {@code value} (native memory). For per-CPU maps the value holds
+     * one 8-byte-aligned slot per possible CPU ({@link #possibleCpus()}).
+     */
+    public void lookup(MemorySegment key, MemorySegment value) throws BpfException {
+        int rc;
+        try {
+            rc = (int) Libbpf.MAP_LOOKUP_ELEM.invokeExact(map, key, key.byteSize(), value, value.byteSize(), 0L);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        if (rc < 0) {
+            throw new BpfException("lookup in map " + name, -rc);
+        }
+    }
+
+    public static int possibleCpus() throws BpfException {
+        int n;
+        try {
+            n = (int) Libbpf.NUM_POSSIBLE_CPUS.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        if (n < 0) {
+            throw new BpfException("libbpf_num_possible_cpus", -n);
+        }
+        return n;
+    }
+}

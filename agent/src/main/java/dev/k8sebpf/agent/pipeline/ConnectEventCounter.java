@@ -1,0 +1,49 @@
+package dev.k8sebpf.agent.pipeline;
+
+import dev.k8sebpf.agent.bpf.ConnectEvent;
+import dev.k8sebpf.agent.kernel.ConnectEventSink;
+import dev.k8sebpf.agent.mapping.Destination;
+import dev.k8sebpf.agent.mapping.IpKey;
+import dev.k8sebpf.agent.mapping.MappingTable;
+import dev.k8sebpf.agent.metrics.AgentMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Event → destination → counter, on the poll thread. Excluded attempts reach here only when the kernel
+ * was asked to emit them (debug logging); they are logged, never counted as attempts.
+ */
+public final class ConnectEventCounter implements ConnectEventSink {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectEventCounter.class);
+    private static final int FAMILY_V4 = 4;
+
+    private final MappingTable table;
+    private final AgentMetrics metrics;
+    private final boolean dropUnmapped;
+    private final CommNames comms = new CommNames();
+
+    /** @param dropUnmapped DROP_UNMAPPED: skip destinations the table does not know instead of counting them with empty labels */
+    public ConnectEventCounter(MappingTable table, AgentMetrics metrics, boolean dropUnmapped) {
+        this.table = table;
+        this.metrics = metrics;
+        this.dropUnmapped = dropUnmapped;
+    }
+
+    @Override
+    public void accept(ConnectEvent event) {
+        byte[] daddr = event.daddr();
+        boolean v4 = event.family() == FAMILY_V4;
+        if (event.excluded() == 1) {
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("excluded attempt: {} (pid {}) → {} port {}", event.commString(), event.tgid(),
+                        IpKey.of(v4 ? java.util.Arrays.copyOf(daddr, 4) : daddr), event.dport());
+            }
+            return;
+        }
+        Destination destination = table.lookup(IpKey.hiOf(daddr, v4), IpKey.loOf(daddr, v4));
+        if (destination == Destination.UNMAPPED && dropUnmapped) {
+            return;
+        }
+        metrics.countAttempt(destination, comms.nameOf(event));
+    }
+}

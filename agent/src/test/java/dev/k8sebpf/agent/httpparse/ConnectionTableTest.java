@@ -1,0 +1,92 @@
+package dev.k8sebpf.agent.httpparse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ConnectionTableTest {
+
+    private static final long PEER = ConnectionTable.endpointsKey(new byte[] {10, 0, 0, 1}, 8080, new byte[] {10, 0, 0, 2}, 40000);
+
+    private final AtomicLong now = new AtomicLong();
+
+    @Test
+    void keepsStatePerConnectionId() {
+        ConnectionTable table = new ConnectionTable(10, Duration.ofSeconds(60), now::get);
+        ConnectionState a = table.state(1, PEER);
+        assertThat(table.state(1, PEER)).isSameAs(a);
+        assertThat(table.state(2, PEER)).isNotSameAs(a);
+        assertThat(table.size()).isEqualTo(2);
+    }
+
+    @Test
+    void dropsTheLeastRecentlyUsedConnectionBeyondCapacity() {
+        ConnectionTable table = new ConnectionTable(2, Duration.ofSeconds(60), now::get);
+        ConnectionState first = table.state(1, PEER);
+        table.state(2, PEER);
+        table.state(1, PEER); // 2 is now the least recently used
+        table.state(3, PEER);
+        assertThat(table.size()).isEqualTo(2);
+        assertThat(table.evictions()).isEqualTo(1);
+        assertThat(table.state(1, PEER)).isSameAs(first);
+        assertThat(table.evictions()).isEqualTo(1);
+        table.state(2, PEER);
+        assertThat(table.evictions()).isEqualTo(2);
+    }
+
+    @Test
+    void anIdleConnectionStartsFresh() {
+        ConnectionTable table = new ConnectionTable(10, Duration.ofSeconds(60), now::get);
+        Reads reads = new Reads();
+        ConnectionState state = table.state(7, PEER);
+        reads.parser.parse(state, "PRI * HTTP/2.0\r\n".getBytes(), 16, 16, reads);
+        assertThat(state.phase).isEqualTo(ConnectionState.Phase.OPAQUE);
+        now.addAndGet(Duration.ofSeconds(60).toNanos());
+        assertThat(table.state(7, PEER).phase).isEqualTo(ConnectionState.Phase.OPAQUE);
+        now.addAndGet(Duration.ofSeconds(60).toNanos() + 1);
+        assertThat(table.state(7, PEER).phase).isEqualTo(ConnectionState.Phase.REQUEST_LINE);
+    }
+
+    @Test
+    void aForgottenConnectionStartsFresh() {
+        ConnectionTable table = new ConnectionTable(10, Duration.ofSeconds(60), now::get);
+        ConnectionState old = table.state(7, PEER);
+        table.forget(7);
+        assertThat(table.size()).isZero();
+        assertThat(table.state(7, PEER)).isNotSameAs(old);
+    }
+
+    @Test
+    void anIdReusedByOtherEndpointsStartsFresh() {
+        ConnectionTable table = new ConnectionTable(10, Duration.ofSeconds(60), now::get);
+        ConnectionState state = table.state(7, PEER);
+        state.phase = ConnectionState.Phase.UNKNOWN_BODY;
+        assertThat(table.state(7, PEER).phase).isEqualTo(ConnectionState.Phase.UNKNOWN_BODY);
+        long otherClientPort = ConnectionTable.endpointsKey(new byte[] {10, 0, 0, 1}, 8080, new byte[] {10, 0, 0, 2}, 40001);
+        assertThat(table.state(7, otherClientPort).phase).isEqualTo(ConnectionState.Phase.REQUEST_LINE);
+    }
+
+    @Test
+    void endpointKeysDifferWhenAnyEndpointDiffers() {
+        byte[] a = {10, 0, 0, 1};
+        byte[] b = {10, 0, 0, 2};
+        assertThat(Set.of(
+                ConnectionTable.endpointsKey(a, 80, b, 5000),
+                ConnectionTable.endpointsKey(b, 80, a, 5000),
+                ConnectionTable.endpointsKey(a, 81, b, 5000),
+                ConnectionTable.endpointsKey(a, 80, b, 5001),
+                ConnectionTable.endpointsKey(a, 80, a, 5000))).hasSize(5);
+    }
+
+    @Test
+    void rejectsBadLimits() {
+        assertThatThrownBy(() -> new ConnectionTable(0, Duration.ofSeconds(1), now::get))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ConnectionTable(1, Duration.ZERO, now::get))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
