@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -195,5 +196,14 @@ class AgentEndToEndTest {
             assertThat(agent.stderr()).doesNotContain("Exception")
                     .contains("agent started: MODE=local, L4 hook tier " + tier + " (" + tier + ": forced)");
         }
+    }
+
+    @Test
+    void aForcedTierThatCannotAttachEndsTheAgentWithOneLine() throws Exception {
+        // kprobes cannot attach on this kind of kernel (CONFIG_KPROBES is off; see kernel-facts.md).
+        AgentProcess.Finished run = AgentProcess.run(dir, Map.of("MODE", "local", "L4_HOOK_TIER", "kprobe"));
+        assertThat(run.status()).isEqualTo(2);
+        assertThat(run.stderrLines()).isNotEmpty().noneMatch(line -> line.startsWith("\tat ") || line.contains("Exception"));
+        assertThat(run.stderrLines().getLast()).startsWith("hook tier kprobe was forced but does not work here: ");
     }
 }

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -28,12 +29,18 @@ final class AgentProcess implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts Main with {@code env} on top of a clean environment and METRICS_ADDR on a free loopback port. */
-    static AgentProcess start(Path workDir, Map<String, String> env) throws IOException {
+    /**
+     * Starts Main with {@code env} on top of a clean environment and METRICS_ADDR on a free loopback port.
+     *
+     * @param launcher a command that runs the JVM, e.g. setpriv with reduced capabilities; may be empty
+     */
+    static AgentProcess start(Path workDir, Map<String, String> env, String... launcher) throws IOException {
         int port = freeLoopbackPort();
         String java = ProcessHandle.current().info().command().orElseThrow();
-        var builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName());
+        var command = new ArrayList<>(List.of(launcher));
+        command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        var builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(name -> !name.equals("PATH"));
         builder.environment().put("METRICS_ADDR", "127.0.0.1:" + port);
         builder.environment().putAll(env);
@@ -43,8 +50,8 @@ final class AgentProcess implements AutoCloseable {
     }
 
     /** Runs Main to completion (for startup failures) and returns its exit status. */
-    static Finished run(Path workDir, Map<String, String> env) throws IOException, InterruptedException {
-        try (AgentProcess agent = start(workDir, env)) {
+    static Finished run(Path workDir, Map<String, String> env, String... launcher) throws IOException, InterruptedException {
+        try (AgentProcess agent = start(workDir, env, launcher)) {
             if (!agent.process.waitFor(60, TimeUnit.SECONDS)) {
                 throw new AssertionError("the agent did not exit; stderr: " + agent.stderr());
             }

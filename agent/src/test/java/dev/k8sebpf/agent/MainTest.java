@@ -2,6 +2,7 @@ package dev.k8sebpf.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.k8sebpf.agent.loader.KernelPreconditions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,6 +27,17 @@ class MainTest {
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.stderrLines()).hasSize(1);
         assertThat(run.stderrLines().getFirst()).startsWith("EXCLUDE_COMMS=\"kubelet,a-sixteen-bytes!\" is not valid");
+    }
+
+    @Test
+    void withoutBpfCapabilitiesBeforeLoadingAnything() throws Exception {
+        KernelPreconditions.requireTool("setpriv");
+        // Root with an empty bounding set: CapEff is 0 after exec, as in a container without CAP_BPF/CAP_PERFMON.
+        AgentProcess.Finished run = AgentProcess.run(dir, Map.of("MODE", "local"),
+                "setpriv", "--bounding-set=-all", "--inh-caps=-all");
+        assertThat(run.status()).isEqualTo(2);
+        assertThat(run.stderrLines()).containsExactly("missing capabilities: the agent needs CAP_BPF and CAP_PERFMON"
+                + " (or CAP_SYS_ADMIN); run it as root or add them to the container's securityContext");
     }
 
     @Test
