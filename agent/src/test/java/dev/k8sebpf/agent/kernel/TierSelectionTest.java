@@ -86,21 +86,32 @@ class TierSelectionTest {
 
     @Test
     void withoutBpfCapabilitiesTheErrorNamesThem() throws Exception {
+        assertThat(openWithout("-bpf,-perfmon,-sys_admin"))
+                .isEqualTo("missing privileges to load BPF programs: needs CAP_BPF and CAP_PERFMON (or root)");
+    }
+
+    @Test
+    void withoutNetAdminEveryTierIsTriedInOrderAndTheReasonsKept() throws Exception {
+        // cgroup sock_addr programs need CAP_NET_ADMIN; tracepoints only CAP_BPF and CAP_PERFMON
+        assertThat(openWithout("-net_admin,-sys_admin")).isEqualTo("opened syscall_tracepoint after "
+                + "cgroup: load EPERM; fentry: load EPERM; kprobe: attach kprobe_tcp_v4_connect ENOENT");
+    }
+
+    /** What a child JVM without these capabilities says when it opens the kernel side. */
+    private static String openWithout(String capabilities) throws Exception {
         KernelPreconditions.requireTool("setpriv");
         String java = ProcessHandle.current().info().command().orElseThrow();
         // root regains every capability of the bounding set on exec, so drop them there
-        String output = Subprocess.run(List.of("setpriv", "--bounding-set", "-bpf,-perfmon,-sys_admin", java,
+        return Subprocess.run(List.of("setpriv", "--bounding-set", capabilities, java,
                 "--enable-native-access=ALL-UNNAMED", "-Dorg.slf4j.simpleLogger.defaultLogLevel=off",
-                "-cp", System.getProperty("java.class.path"), OpenOnce.class.getName()));
-        assertThat(output.strip())
-                .isEqualTo("missing privileges to load BPF programs: needs CAP_BPF and CAP_PERFMON (or root)");
+                "-cp", System.getProperty("java.class.path"), OpenOnce.class.getName())).strip();
     }
 
     /** Runs in a child JVM: opens the kernel side once and prints the outcome. */
     public static final class OpenOnce {
         public static void main(String[] args) {
             try (L4Kernel kernel = L4Kernel.open(new L4Options(Optional.empty(), List.of(), false))) {
-                System.out.println("opened " + kernel.tier().label());
+                System.out.println("opened " + kernel.tier().label() + " after " + kernel.tierReason());
             } catch (KernelException e) {
                 System.out.println(e.userMessage());
             }
