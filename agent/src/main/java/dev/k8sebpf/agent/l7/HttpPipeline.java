@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * the destination is its local address (the server pod's IP) looked up in the mapping, the process is
  * the receiving server. Runs on the one thread that drains the kernel's events; not thread-safe.
  */
-public final class HttpPipeline implements Consumer<HttpEvent> {
+final class HttpPipeline implements Consumer<HttpEvent> {
     private static final int FAMILY_V4 = 4;
 
     private final MappingTable mapping;

@@ -1,6 +1,5 @@
 package dev.k8sebpf.agent.l7;
 
-import dev.k8sebpf.agent.bpf.HttpEvent;
 import dev.k8sebpf.agent.httpparse.ConnectionTable;
 import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.mapping.IpKey;
@@ -9,6 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -33,7 +33,7 @@ final class CountingPipeline {
     }
 
     static L7Options options(int maxPaths) {
-        return new L7Options(true, java.util.List.of("/internal/*"), java.util.List.of("agent"), maxPaths, false);
+        return new L7Options(true, List.of("/internal/*"), List.of("agent"), maxPaths, false);
     }
 
     CountingPipeline port(int port) {
@@ -81,10 +81,6 @@ final class CountingPipeline {
             stopping = true;
             thread.join();
         }
-    }
-
-    void accept(HttpEvent event) {
-        pipeline.accept(event);
     }
 
     /** "METHOD path" → count, over every series of this service. */
