@@ -11,6 +11,8 @@ import dev.k8sebpf.agent.kernel.KernelException;
 import dev.k8sebpf.agent.kernel.L4Kernel;
 import dev.k8sebpf.agent.kernel.L4Options;
 import dev.k8sebpf.agent.kubernetes.ClusterMapping;
+import dev.k8sebpf.agent.l7.L7;
+import dev.k8sebpf.agent.l7.L7Options;
 import dev.k8sebpf.agent.mapping.MappingFile;
 import dev.k8sebpf.agent.mapping.MappingFileException;
 import dev.k8sebpf.agent.mapping.MappingTable;
@@ -23,7 +25,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -82,34 +86,41 @@ public final class Main {
 
     private void start(AgentConfig config) throws StartupException {
         Logger log = LoggerFactory.getLogger(Main.class);
-        if (config.enableL4()) {
+        if (config.enableL4() || config.enableL7Http()) {
             preflight();
-        }
-        if (config.enableL7Http()) {
-            log.warn("ENABLE_L7_HTTP=true is not supported by this build yet: no HTTP request series are exported");
         }
         var metrics = new AgentMetrics();
         var table = new MappingTable(config.mapperTtl(), config.mapperCapacity(), System::nanoTime);
         metrics.bindMapping(table);
         HealthCheck mappingReady = startMapping(config, table, metrics, log);
 
+        // Both kernels are drained by the one poller thread, L4 first.
+        List<Runnable> drains = new ArrayList<>();
         Optional<L4Kernel> kernel = Optional.empty();
-        Optional<ConnectPoller> poller = Optional.empty();
         if (config.enableL4()) {
             L4Kernel opened = openKernel(config);
             kernel = Optional.of(opened);
             metrics.bindKernel(opened.tier().label(), opened::lostEvents, opened::excludedAttempts);
             var counter = new ConnectEventCounter(table, metrics, config.dropUnmapped());
-            poller = Optional.of(ConnectPoller.start(() -> opened.poll(counter), POLL_INTERVAL));
+            drains.add(() -> opened.poll(counter));
+        }
+        if (config.enableL7Http()) {
+            L7 l7 = startL7(config, table, metrics);
+            drains.add(l7::poll);
+        }
+        Optional<ConnectPoller> poller = Optional.empty();
+        if (!drains.isEmpty()) {
+            poller = Optional.of(ConnectPoller.start(() -> drains.forEach(Runnable::run), POLL_INTERVAL));
             started.push(poller.get());
         }
         HealthCheck liveness = livenessOf(poller);
         HealthCheck readiness = () -> liveness.problem().or(mappingReady::problem);
         MetricsServer server = startServer(config, metrics, liveness, readiness);
         started.push(server);
-        log.info("agent started: MODE={}, L4 {}, serving /metrics, /healthz, /readyz on {}",
+        log.info("agent started: MODE={}, L4 {}, L7 HTTP {}, serving /metrics, /healthz, /readyz on {}",
                 config.mode().name().toLowerCase(Locale.ROOT),
                 kernel.map(k -> "hook tier " + k.tier().label() + " (" + k.tierReason() + ")").orElse("off"),
+                config.enableL7Http() ? "on" : "off",
                 server.address());
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(this::stop));
     }
@@ -159,6 +170,16 @@ public final class Main {
         }
     }
 
+    private L7 startL7(AgentConfig config, MappingTable table, AgentMetrics metrics) throws StartupException {
+        try {
+            L7 l7 = L7.start(L7Options.of(config), table, metrics.registry());
+            started.push(l7);
+            return l7;
+        } catch (KernelException e) {
+            throw new StartupException(e.userMessage());
+        }
+    }
+
     private static HealthCheck livenessOf(Optional<ConnectPoller> poller) {
         return () -> poller.filter(p -> !p.alive()).map(p -> "connect event poller stopped (see the log)");
     }
@@ -177,7 +198,7 @@ public final class Main {
         }
     }
 
-    /** In reverse start order: server, poller (one last drain), kernel (detaches every hook), watches. */
+    /** In reverse start order: server, poller (one last drain), L7 and L4 kernels (detach every hook), watches. */
     private synchronized void stop() {
         while (!started.isEmpty()) {
             AutoCloseable resource = started.pop();

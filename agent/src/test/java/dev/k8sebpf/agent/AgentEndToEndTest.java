@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.k8sebpf.agent.loader.KernelPreconditions;
 import dev.k8sebpf.agent.metrics.Promtool;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -205,5 +210,42 @@ class AgentEndToEndTest {
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.stderrLines()).isNotEmpty().noneMatch(line -> line.startsWith("\tat ") || line.contains("Exception"));
         assertThat(run.stderrLines().getLast()).startsWith("hook tier kprobe was forced but does not work here: ");
+    }
+
+    @Test
+    void l7CountsHttpRequestsToMappedPodsWhenEnabled() throws Exception {
+        var server = HttpServer.create(new InetSocketAddress(WEB_0_IP, 0), 50);
+        server.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+        try (AgentProcess agent = AgentProcess.start(dir, Map.of(
+                "MODE", "local",
+                "MAPPING_FILE", mappingFile().toString(),
+                "ENABLE_L7_HTTP", "true"))) {
+            agent.awaitReady(Duration.ofSeconds(30));
+            var client = HttpClient.newHttpClient();
+            var request = HttpRequest.newBuilder(
+                    URI.create("http://" + WEB_0_IP + ":" + server.getAddress().getPort() + "/orders")).build();
+            for (int i = 0; i < N; i++) {
+                assertThat(client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(204);
+            }
+            String series = "destination_namespace=\"e2e\",destination_pod=\"web-0\",destination_service=\"web\","
+                    + "method=\"GET\",path=\"/orders\",process_comm=\"java\"";
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            Optional<String> requests = Optional.empty();
+            while (System.nanoTime() < deadline && !requests.equals(Optional.of(N + ".0"))) {
+                Thread.sleep(100);
+                requests = agent.get("/metrics").body().lines()
+                        .filter(line -> line.startsWith("internal_http_requests_total{") && line.contains(series))
+                        .map(line -> line.substring(line.lastIndexOf(' ') + 1)).findFirst();
+            }
+            assertThat(requests).as("internal_http_requests_total{...%s}", series).contains(N + ".0");
+            assertThat(agent.stderr()).contains("L7 HTTP on");
+            assertThat(agent.terminate()).isIn(0, 143);
+        } finally {
+            server.stop(0);
+        }
     }
 }

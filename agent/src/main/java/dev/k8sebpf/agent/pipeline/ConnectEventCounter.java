@@ -6,6 +6,7 @@ import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.mapping.IpKey;
 import dev.k8sebpf.agent.mapping.MappingTable;
 import dev.k8sebpf.agent.metrics.AgentMetrics;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,7 @@ public final class ConnectEventCounter implements ConnectEventSink {
         if (event.excluded() == 1) {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("excluded attempt: {} (pid {}) → {} port {}", event.commString(), event.tgid(),
-                        IpKey.of(v4 ? java.util.Arrays.copyOf(daddr, 4) : daddr), event.dport());
+                        IpKey.of(v4 ? Arrays.copyOf(daddr, 4) : daddr), event.dport());
             }
             return;
         }
