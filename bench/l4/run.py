@@ -73,8 +73,14 @@ class Bpftrace:
     def __init__(self):
         self.p = subprocess.Popen(["bpftrace", "-e", "tracepoint:syscalls:sys_enter_connect { @[comm] = count(); }"],
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        line = self.p.stdout.readline()   # "Attaching 1 probe..." once attached
-        if "Attaching" not in line: raise SystemExit(f"bpftrace did not attach: {line}")
+        # bpftrace 0.17 warns that it cannot raise RLIMIT_MEMLOCK (no CAP_SYS_RESOURCE here; not needed on
+        # 6.x) and goes on; it prints "Attaching 1 probe..." once attached.
+        seen = []
+        for line in self.p.stdout:
+            seen.append(line)
+            if "Attaching" in line: break
+        else:
+            raise SystemExit(f"bpftrace did not attach: {''.join(seen)}")
         time.sleep(0.5)
     def stop(self):
         self.p.terminate(); self.p.communicate(timeout=15)

@@ -13,9 +13,9 @@ import java.util.List;
 
 /**
  * The L7 part of the agent alone, for bench/l7/run.py: maps SERVER_IP to bench/nginx, polls every
- * 100 ms like the agent, and answers "count" on stdin with "<requests to nginx> <filtered> <lost>" (other
+ * POLL_MS (default 100, like the agent), and answers "count" on stdin with "<requests to nginx> <filtered> <lost>" (other
  * HTTP servers on the node are counted too, as unmapped, but not reported here).
- * Usage: java -cp agent/target/classes:agent/target/lib/* bench/l7/L7Runner.java SERVER_IP
+ * Usage: java -cp agent/target/classes:agent/target/lib/* bench/l7/L7Runner.java SERVER_IP [POLL_MS]
  */
 public class L7Runner {
     public static void main(String[] args) throws Exception {
@@ -23,6 +23,7 @@ public class L7Runner {
         mapping.put(IpKey.parse(args[0]), new Destination("bench", "nginx", "nginx-0"));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         L7 l7 = L7.start(new L7Options(true, List.of(), List.of("agent"), 100, false), mapping, registry);
+        long pollMillis = args.length > 1 ? Long.parseLong(args[1]) : 100;
         Object lock = new Object();
         Thread.ofPlatform().daemon().name("poller").start(() -> {
             while (true) {
@@ -30,7 +31,7 @@ public class L7Runner {
                     l7.poll();
                 }
                 try {
-                    Thread.sleep(100);
+                    Thread.sleep(pollMillis);
                 } catch (InterruptedException e) {
                     return;
                 }

@@ -5,13 +5,14 @@ L7 runner) per 100k requests, the median requests/s ratio, whether every request
 (counted == wrk's total, nginx's access log, lost events), and the collateral cost on a process that
 makes no socket reads (dd bs=64) with the hooks on and off.
 Run as root from the repository root after `./mvnw -DskipTests package`:
-    bench/l7/run.py [pairs] [seconds] [connections]"""
+    bench/l7/run.py [pairs] [seconds] [connections] [poll_ms]"""
 import os, re, statistics, subprocess, sys, tempfile, time, socket
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PAIRS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
 CONNECTIONS = int(sys.argv[3]) if len(sys.argv) > 3 else 8
+POLL_MS = sys.argv[4] if len(sys.argv) > 4 else "100"
 IP, PORT = "127.0.0.88", 18088
 DD = ["dd", "if=/dev/zero", "of=/dev/null", "bs=64", "count=3000000"]
 
@@ -69,7 +70,7 @@ class Runner:
         cp = f"{ROOT}/agent/target/classes:{ROOT}/agent/target/lib/*"
         self.p = subprocess.Popen([f"{java_home()}/bin/java", "-XX:+UseSerialGC", "-Xmx64m", "--enable-native-access=ALL-UNNAMED",
                                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                                   "-cp", cp, f"{ROOT}/bench/l7/L7Runner.java", IP],
+                                   "-cp", cp, f"{ROOT}/bench/l7/L7Runner.java", IP, POLL_MS],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         line = self.p.stdout.readline()
         if line.strip() != "ready":
@@ -163,7 +164,7 @@ def main():
     per100k = lambda runs: [r["cpu"] / r["wrk_total"] * 100_000 for r in runs]
     cpu_off, cpu_on = statistics.median(per100k(off)), statistics.median(per100k(on))
     rps_off, rps_on = statistics.median(r["rps"] for r in off), statistics.median(r["rps"] for r in on)
-    print(f"\nwrk -t1 -c{CONNECTIONS} -d{SECONDS}s -> nginx (1 worker), {PAIRS} alternating pairs")
+    print(f"\nwrk -t1 -c{CONNECTIONS} -d{SECONDS}s -> nginx (1 worker), {PAIRS} alternating pairs, L7 polled every {POLL_MS} ms")
     print(f"CPU s per 100k requests (nginx+wrk[+L7 runner]), median: off {cpu_off:.3f}  on {cpu_on:.3f}  ratio {cpu_on / cpu_off:.3f} (limit 1.05)")
     print(f"requests/s, median: off {rps_off:.0f}  on {rps_on:.0f}  ratio {rps_on / rps_off:.3f} (limit >= 0.95)")
     for r in on:
