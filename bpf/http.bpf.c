@@ -44,7 +44,7 @@ struct {
 /*
  * Connections (conn_id) that carried a request start. The kernel reuses a freed socket's address for
  * the next socket, so an entry is removed when its connection closes (tp_inet_sock_set_state); LRU
- * eviction only bounds the map. The agent may also delete an entry once it needs no more bytes.
+ * eviction only bounds the map. Value: the fd (+1) whose socket was checked to be this connection.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
