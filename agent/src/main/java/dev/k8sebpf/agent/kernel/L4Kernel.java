@@ -34,7 +34,7 @@ public final class L4Kernel implements AutoCloseable {
     /** Loads and attaches the forced tier, or else the first of {@link HookTier}'s order that works. */
     public static L4Kernel open(L4Options options) throws KernelException {
         checkEnvironment(LibbpfProbe.installed(), KERNEL_BTF);
-        byte[] elf = objectBytes();
+        byte[] elf = ObjectFiles.forThisArch(ConnectSkeleton::objectBytes);
         byte[] rodata = new ConnectSkeleton.Rodata().emitExcluded(options.emitExcluded() ? 1 : 0).toBytes();
         ExcludedComms excluded = excludedComms(options);
         List<HookTier> candidates = options.forcedTier().map(List::of).orElse(List.of(HookTier.values()));
@@ -71,20 +71,6 @@ public final class L4Kernel implements AutoCloseable {
         if (!Files.exists(kernelBtf)) {
             throw new KernelException("kernel BTF not found at " + kernelBtf
                     + ": needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
-        }
-    }
-
-    private static byte[] objectBytes() throws KernelException {
-        String osArch = System.getProperty("os.arch");
-        String arch = switch (osArch) {
-            case "amd64", "x86_64" -> "x86";
-            case "aarch64" -> "arm64";
-            default -> throw new KernelException("unsupported architecture " + osArch + ": BPF objects exist for amd64 and aarch64");
-        };
-        try {
-            return ConnectSkeleton.objectBytes(arch);
-        } catch (IllegalStateException e) {
-            throw new KernelException("BPF object missing from the agent: " + e.getMessage(), e);
         }
     }
 

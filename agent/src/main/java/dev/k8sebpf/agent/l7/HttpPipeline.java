@@ -1,6 +1,7 @@
 package dev.k8sebpf.agent.l7;
 
 import dev.k8sebpf.agent.bpf.HttpEvent;
+import dev.k8sebpf.agent.comm.ProcessNames;
 import dev.k8sebpf.agent.httpparse.ConnectionState;
 import dev.k8sebpf.agent.httpparse.ConnectionTable;
 import dev.k8sebpf.agent.httpparse.HealthcheckFilter;

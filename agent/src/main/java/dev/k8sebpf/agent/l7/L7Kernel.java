@@ -4,15 +4,13 @@ import dev.k8sebpf.agent.bpf.HttpEvent;
 import dev.k8sebpf.agent.bpf.HttpSkeleton;
 import dev.k8sebpf.agent.kernel.Capabilities;
 import dev.k8sebpf.agent.kernel.KernelException;
+import dev.k8sebpf.agent.kernel.ObjectFiles;
 import dev.k8sebpf.agent.loader.BpfException;
 import dev.k8sebpf.agent.loader.BpfLink;
 import dev.k8sebpf.agent.loader.BpfMap;
 import dev.k8sebpf.agent.loader.BpfObject;
+import dev.k8sebpf.agent.loader.EventRing;
 import dev.k8sebpf.agent.loader.LibbpfProbe;
-import dev.k8sebpf.agent.loader.RingBufferReader;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -31,14 +29,13 @@ public final class L7Kernel implements AutoCloseable {
 
     private final BpfObject object;
     private final List<BpfLink> links;
-    private final RingBufferReader ring;
+    private final EventRing<HttpEvent> ring;
     private final BpfMap stats;
     private final int cpus;
-    private long malformed;
     private boolean closed;
     private long finalLost;
 
-    private L7Kernel(BpfObject object, List<BpfLink> links, RingBufferReader ring, int cpus) {
+    private L7Kernel(BpfObject object, List<BpfLink> links, EventRing<HttpEvent> ring, int cpus) {
         this.object = object;
         this.links = links;
         this.ring = ring;
@@ -56,7 +53,7 @@ public final class L7Kernel implements AutoCloseable {
         if (!LibbpfProbe.installed()) {
             throw new KernelException(LibbpfProbe.libraryName() + " not found: apt-get install libbpf1");
         }
-        byte[] elf = objectBytes();
+        byte[] elf = ObjectFiles.forThisArch(HttpSkeleton::objectBytes);
         byte[] rodata = new HttpSkeleton.Rodata().agentTgid(ignoredTgid).toBytes();
         BpfObject object;
         try {
@@ -65,14 +62,15 @@ public final class L7Kernel implements AutoCloseable {
             throw failure("open " + HttpSkeleton.OBJECT_FILE, e);
         }
         List<BpfLink> links = new ArrayList<>();
-        RingBufferReader ring = null;
+        EventRing<HttpEvent> ring = null;
         String step = "configure";
         try {
             object.map(HttpSkeleton.Rodata.MAP_NAME).setInitialValue(rodata);
             step = "load";
             object.load();
             step = "map ring buffer";
-            ring = RingBufferReader.open(object.map(HttpSkeleton.BpfMap.EVENTS.mapName()));
+            ring = EventRing.open(object.map(HttpSkeleton.BpfMap.EVENTS.mapName()), HttpEvent.SIZE, "an http_event",
+                    HttpEvent::decode);
             step = "count CPUs";
             int cpus = BpfMap.possibleCpus();
             for (HttpSkeleton.Program program : HttpSkeleton.Program.values()) {
@@ -98,36 +96,12 @@ public final class L7Kernel implements AutoCloseable {
         return new KernelException("HTTP hooks: " + step + " failed with " + e.errnoName(), e);
     }
 
-    private static byte[] objectBytes() throws KernelException {
-        String osArch = System.getProperty("os.arch");
-        String arch = switch (osArch) {
-            case "amd64", "x86_64" -> "x86";
-            case "aarch64" -> "arm64";
-            default -> throw new KernelException("unsupported architecture " + osArch + ": BPF objects exist for amd64 and aarch64");
-        };
-        try {
-            return HttpSkeleton.objectBytes(arch);
-        } catch (IllegalStateException e) {
-            throw new KernelException("BPF object missing from the agent: " + e.getMessage(), e);
-        }
-    }
-
     /** Hands every event in the ring buffer to the sink now, without blocking; returns how many; 0 once closed. */
     public synchronized int poll(Consumer<HttpEvent> sink) {
         if (closed) {
             return 0;
         }
-        long malformedBefore = malformed;
-        int records = ring.poll((data, offset, length) -> {
-            if (length < HttpEvent.SIZE) {
-                if (malformed++ == 0) {
-                    LOG.warn("ignoring ring buffer records of {} bytes: an http_event has {}", length, HttpEvent.SIZE);
-                }
-                return;
-            }
-            sink.accept(HttpEvent.decode(data, offset));
-        });
-        return records - (int) (malformed - malformedBefore);
+        return ring.poll(sink);
     }
 
     /** Events the kernel dropped because the ring buffer was full. */
@@ -135,15 +109,8 @@ public final class L7Kernel implements AutoCloseable {
         if (closed) {
             return finalLost;
         }
-        try (Arena arena = Arena.ofConfined()) {
-            // a per-CPU value holds one 8-byte slot per possible CPU
-            MemorySegment values = arena.allocate(ValueLayout.JAVA_LONG, cpus);
-            stats.lookup(arena.allocateFrom(ValueLayout.JAVA_INT, STAT_LOST), values);
-            long sum = 0;
-            for (int cpu = 0; cpu < cpus; cpu++) {
-                sum += values.getAtIndex(ValueLayout.JAVA_LONG, cpu);
-            }
-            return sum;
+        try {
+            return stats.sumPerCpu(STAT_LOST, cpus);
         } catch (BpfException e) {
             throw new IllegalStateException("reading the HTTP stats map: " + e.getMessage(), e);
         }
@@ -164,7 +131,7 @@ public final class L7Kernel implements AutoCloseable {
         LOG.info("HTTP hooks detached");
     }
 
-    private static void release(BpfObject object, List<BpfLink> links, RingBufferReader ring) {
+    private static void release(BpfObject object, List<BpfLink> links, EventRing<?> ring) {
         if (ring != null) {
             ring.close();
         }

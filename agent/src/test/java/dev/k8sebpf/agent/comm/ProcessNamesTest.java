@@ -1,4 +1,4 @@
-package dev.k8sebpf.agent.l7;
+package dev.k8sebpf.agent.comm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

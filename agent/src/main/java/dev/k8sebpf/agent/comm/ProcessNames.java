@@ -1,4 +1,4 @@
-package dev.k8sebpf.agent.l7;
+package dev.k8sebpf.agent.comm;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Process names of events, and whether L7_EXCLUDE_COMMS lists them. A node has few distinct comms, so
- * a small direct-mapped cache keyed by the 16 comm bytes answers both with two long compares: no String
- * per event. Event thread only.
+ * Process names of events (L4 and L7), and whether an exclude list names them. A node has few distinct
+ * comms, so a small direct-mapped cache keyed by the 16 comm bytes answers both with two long compares:
+ * no String per event. Event thread only.
  */
-final class ProcessNames {
+public final class ProcessNames {
     /** What is known about one comm. */
-    record Process(String name, boolean excluded) {
+    public record Process(String name, boolean excluded) {
     }
 
     private static final int COMM_LEN = 16;
@@ -28,7 +28,7 @@ final class ProcessNames {
     private final Process[] processes = new Process[SLOTS];
 
     /** @param excludedComms process names to leave out; the kernel keeps 15 bytes, so longer ones match their prefix */
-    ProcessNames(List<String> excludedComms) {
+    public ProcessNames(List<String> excludedComms) {
         for (String comm : excludedComms) {
             byte[] bytes = comm.strip().getBytes(StandardCharsets.UTF_8);
             if (bytes.length > 0) {
@@ -38,7 +38,7 @@ final class ProcessNames {
     }
 
     /** @param comm the event's 16 comm bytes, NUL-terminated */
-    Process of(byte[] comm) {
+    public Process of(byte[] comm) {
         long a = (long) LONG.get(comm, 0);
         long b = (long) LONG.get(comm, 8);
         long h = (a * 0x9E37_79B9_7F4A_7C15L) ^ b;
