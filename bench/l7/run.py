@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
-"""L7 benchmark: wrk -> nginx (keep-alive, loopback) with the L7 hooks attached (bench/l7/L7Runner.java,
-polling every 100 ms like the agent) and without, in alternating runs. Prints CPU (nginx + wrk +
+"""L7 benchmark: wrk -> nginx (keep-alive, loopback) with the L7 hooks attached and without, in
+alternating runs. "On" is bench/l7/L7Runner.java (the l7 package alone, polling like the agent), or with
+--agent the agent jar itself (MODE=local, ENABLE_L7_HTTP=true, ENABLE_L4=false, counts read from /metrics). Prints CPU (nginx + wrk +
 L7 runner) per 100k requests, the median requests/s ratio, whether every request was counted
 (counted == wrk's total, nginx's access log, lost events), and the collateral cost on a process that
 makes no socket reads (dd bs=64) with the hooks on and off.
 Run as root from the repository root after `./mvnw -DskipTests package`:
-    bench/l7/run.py [pairs] [seconds] [connections] [poll_ms]"""
-import os, re, statistics, subprocess, sys, tempfile, time, socket
+    bench/l7/run.py [--agent] [pairs] [seconds] [connections] [poll_ms]"""
+import os, re, statistics, subprocess, sys, tempfile, time, socket, urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+AGENT = "--agent" in sys.argv
+if AGENT:
+    sys.argv.remove("--agent")
+METRICS = "127.0.0.1:19103"
 PAIRS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
 CONNECTIONS = int(sys.argv[3]) if len(sys.argv) > 3 else 8
@@ -89,6 +94,55 @@ class Runner:
         self.p.stdin.close()
         self.p.wait()
 
+class Agent:
+    """The agent jar with L7 only, nginx's address mapped to pod bench/nginx-0 of Service bench/nginx."""
+    def __init__(self, tmp):
+        mapping = os.path.join(tmp, "mapping.yaml")
+        with open(mapping, "w") as f:
+            f.write(f"""apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Service
+  metadata: {{name: nginx, namespace: bench}}
+  spec: {{clusterIP: 10.96.0.88, clusterIPs: [10.96.0.88], ports: [{{port: {PORT}}}]}}
+- apiVersion: discovery.k8s.io/v1
+  kind: EndpointSlice
+  metadata: {{name: nginx-1, namespace: bench, labels: {{kubernetes.io/service-name: nginx}}}}
+  addressType: IPv4
+  endpoints: [{{addresses: [{IP}], targetRef: {{kind: Pod, name: nginx-0, namespace: bench}}}}]
+""")
+        env = dict(os.environ, MODE="local", METRICS_ADDR=METRICS, MAPPING_FILE=mapping, LOG_LEVEL="warn",
+                   ENABLE_L4="false", ENABLE_L7_HTTP="true")
+        self.p = subprocess.Popen([f"{java_home()}/bin/java", "-XX:+UseSerialGC", "-Xmx64m", "--enable-native-access=ALL-UNNAMED",
+                                   "-jar", f"{ROOT}/agent/target/agent-0.1.0-SNAPSHOT.jar"], env=env)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://{METRICS}/readyz", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except Exception:
+                time.sleep(0.1)
+        sys.exit("agent did not become ready in 30 s")
+
+    def counts(self):
+        time.sleep(0.25)  # one 100 ms poll after the last request, with margin
+        with urllib.request.urlopen(f"http://{METRICS}/metrics", timeout=5) as r:
+            text = r.read().decode()
+        def total(name, *labels):
+            return int(sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                           if line.startswith(name) and all(label in line for label in labels)))
+        return [total("internal_http_requests_total{", 'destination_service="nginx"', 'destination_pod="nginx-0"'),
+                total("internal_http_filtered_requests_total"), total("internal_http_lost_events_total")]
+
+    def cpu(self):
+        return cpu_seconds(self.p.pid)
+
+    def stop(self):
+        self.p.terminate()
+        self.p.wait(timeout=15)
+
 def wrk(seconds):
     return subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", f"http://{IP}:{PORT}/bench/42?n=1"],
                           capture_output=True, text=True, check=True).stdout
@@ -113,7 +167,7 @@ def wrk_run(nginx, runner):
 
 def bpf_cost(nginx):
     """Kernel time in the HTTP programs per request (kernel.bpf_stats_enabled, which itself adds a little)."""
-    runner = Runner()
+    runner = Agent(nginx.dir) if AGENT else Runner()
     try:
         wrk(5)
         subprocess.run(["sysctl", "-qw", "kernel.bpf_stats_enabled=1"], check=True)
@@ -150,7 +204,7 @@ def main():
             for i in range(PAIRS):
                 off.append(wrk_run(nginx, None))
                 dd_off.append(dd_run())
-                runner = Runner()
+                runner = Agent(tmp) if AGENT else Runner()
                 try:
                     wrk(5)  # steady state: the runner's JIT compiles the pipeline on real events (~1.5 s CPU), not measured
                     on.append(wrk_run(nginx, runner))
@@ -164,7 +218,8 @@ def main():
     per100k = lambda runs: [r["cpu"] / r["wrk_total"] * 100_000 for r in runs]
     cpu_off, cpu_on = statistics.median(per100k(off)), statistics.median(per100k(on))
     rps_off, rps_on = statistics.median(r["rps"] for r in off), statistics.median(r["rps"] for r in on)
-    print(f"\nwrk -t1 -c{CONNECTIONS} -d{SECONDS}s -> nginx (1 worker), {PAIRS} alternating pairs, L7 polled every {POLL_MS} ms")
+    print(f"\nwrk -t1 -c{CONNECTIONS} -d{SECONDS}s -> nginx (1 worker), {PAIRS} alternating pairs, "
+          + ("agent jar (ENABLE_L7_HTTP=true, ENABLE_L4=false)" if AGENT else f"L7 runner polling every {POLL_MS} ms"))
     print(f"CPU s per 100k requests (nginx+wrk[+L7 runner]), median: off {cpu_off:.3f}  on {cpu_on:.3f}  ratio {cpu_on / cpu_off:.3f} (limit 1.05)")
     print(f"requests/s, median: off {rps_off:.0f}  on {rps_on:.0f}  ratio {rps_on / rps_off:.3f} (limit >= 0.95)")
     for r in on:

@@ -63,7 +63,7 @@ public final class HttpSkeleton {
     public enum BpfMap {
         EVENTS("events", 27, 0L, 0L, 4194304L),
 
-        HTTP_CONNECTIONS("http_connections", 9, 8L, 1L, 16384L),
+        HTTP_CONNECTIONS("http_connections", 9, 8L, 4L, 16384L),
 
         STATS("stats", 6, 4L, 8L, 1L);
 

@@ -38,6 +38,11 @@ class L7StartTest {
             assertThat(registry.scrape()).containsPattern("(?m)^internal_http_filtered_requests_total [1-9]")
                     .containsPattern("(?m)^internal_http_lost_events_total [0-9]");
             assertThat(l7.lostEvents()).isZero();
+
+            l7.close();
+            l7.close();
+            assertThat(l7.poll()).as("poll after close").isZero();
+            assertThat(l7.lostEvents()).isZero();
         }
     }
 }
