@@ -1,7 +1,8 @@
 # Equivalents of the original agent's make targets, on top of ./mvnw and kubectl.
 #   make build                                   jar + lib/ in agent/target
 #   make build PUSH=true VERSION=0.1.0 REGISTRY=registry.example[:port] [BASE_IMAGE=…] [INSECURE=true]
-#                                                multi-arch image (Jib, deploy/IMAGES.md), pushed
+#                                                multi-arch image (Jib), pushed; the base (JRE 25 +
+#                                                libbpf1) is built once as deploy/IMAGES.md shows
 #   make deploy NAMESPACE=k8s-ebpf [IMAGE=…]     kubectl apply the agent (namespace, RBAC, DaemonSet)
 #   make render NAMESPACE=…                      print what deploy would apply
 #   make test | image-check | newcomer-check     the README's test command and the release checks
@@ -10,7 +11,7 @@
 VERSION ?= $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
 PUSH ?= false
 REGISTRY ?=
-BASE_IMAGE ?=
+BASE_IMAGE ?= $(if $(REGISTRY),$(REGISTRY)/,)k8s-ebpf-l4l7-metrics/jre25-libbpf1:25
 INSECURE ?= false
 NAMESPACE ?= k8s-ebpf
 KUBECTL ?= kubectl
@@ -20,7 +21,7 @@ IMAGE ?= $(REPOSITORY):$(VERSION)
 build:
 ifeq ($(PUSH),true)
 	./mvnw -B -Pimage -DskipTests package -Dimage.repository=$(REPOSITORY) -Dimage.tag=$(VERSION) \
-	  -Dimage.insecure=$(INSECURE) $(if $(BASE_IMAGE),-Dimage.base=$(BASE_IMAGE),)
+	  -Dimage.insecure=$(INSECURE) -Dimage.base=$(BASE_IMAGE)
 else
 	./mvnw -B -DskipTests package
 endif
