@@ -44,12 +44,12 @@ struct {
 /*
  * Connections (conn_id) that carried a request start. The kernel reuses a freed socket's address for
  * the next socket, so an entry is removed when its connection closes (tp_inet_sock_set_state); LRU
- * eviction only bounds the map. The agent may also delete an entry once it needs no more bytes.
+ * eviction only bounds the map. Value: the fd (+1) whose socket was checked to be this connection.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__type(key, __u64);
-	__type(value, __u8);
+	__type(value, __u32);
 	__uint(max_entries, 16384);
 } http_connections SEC(".maps");
 
@@ -120,9 +120,15 @@ static __always_inline __u64 read_head(const void *buf, __u32 received)
  */
 static __noinline void read_endpoints(struct http_event *event, struct sock *sk, __u16 family)
 {
+	__u16 ports[2];
+
+	bpf_probe_read_kernel(ports, sizeof(ports), __builtin_preserve_access_index(&sk->__sk_common.skc_dport));
 	if (family == AF_INET) {
-		event->family = store_addr4(event->local_addr, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
-		store_addr4(event->remote_addr, BPF_CORE_READ(sk, __sk_common.skc_daddr));
+		__be32 addrs[2];
+
+		bpf_probe_read_kernel(addrs, sizeof(addrs), __builtin_preserve_access_index(&sk->__sk_common.skc_daddr));
+		event->family = store_addr4(event->local_addr, addrs[1]);
+		store_addr4(event->remote_addr, addrs[0]);
 	} else {
 		struct in6_addr addr;
 
@@ -132,8 +138,8 @@ static __noinline void read_endpoints(struct http_event *event, struct sock *sk,
 		BPF_CORE_READ_INTO(&addr, sk, __sk_common.skc_v6_daddr);
 		store_addr6(event->remote_addr, addr.in6_u.u6_addr32);
 	}
-	event->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	event->remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	event->local_port = ports[1];
+	event->remote_port = bpf_ntohs(ports[0]);
 }
 
 static __always_inline void count_lost(void)
@@ -156,7 +162,6 @@ int tp_sock_recv_length(struct trace_event_raw_sock_msg_length *ctx)
 	const void *buf;
 	__u64 room;
 	__u8 flags = 0;
-	__u8 seen = 1;
 	__u32 len;
 
 	if (received <= 0 || (ctx->flags & MSG_PEEK) || ctx->protocol != IPPROTO_TCP ||
@@ -168,19 +173,24 @@ int tp_sock_recv_length(struct trace_event_raw_sock_msg_length *ctx)
 	if (!regs || !receive_buffer(regs, &buf, &room))
 		return 0;
 
+	__u32 *marked = bpf_map_lookup_elem(&http_connections, &conn_id);
+	int fd = (int)syscall_arg0(regs);
+
 	if (starts_with_method(read_head(buf, received)))
 		flags |= HTTP_FLAG_REQUEST_START;
-	else if (!bpf_map_lookup_elem(&http_connections, &conn_id))
+	else if (!marked)
 		return 0;
-	/* The registers must belong to a receive on this very socket, not on some other fd. */
-	{
-		struct socket *sock = socket_of_fd((int)syscall_arg0(regs));
+	/* The registers must belong to a receive on this very socket, not on some other fd. The mark caches
+	 * the fd (+1) already checked for this connection, so socket_of_fd's pointer walk runs once per
+	 * connection instead of once per receive. */
+	if (!marked || *marked != (__u32)fd + 1) {
+		struct socket *sock = socket_of_fd(fd);
+		__u32 mark = (__u32)fd + 1;
 
 		if (!sock || BPF_CORE_READ(sock, sk) != sk)
 			return 0;
+		bpf_map_update_elem(&http_connections, &conn_id, &mark, BPF_ANY);
 	}
-	if (flags & HTTP_FLAG_REQUEST_START)
-		bpf_map_update_elem(&http_connections, &conn_id, &seen, BPF_ANY);
 
 	event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
 	if (!event) {

@@ -59,11 +59,18 @@ int on_getppid(void *ctx)
 	return 0;
 }
 
-/* Not loaded unless a test asks ('?'): dereferences a lookup result without a NULL check. */
+/*
+ * Not loaded unless a test asks ('?'): dereferences a lookup result without a NULL check, after enough
+ * instructions that the verifier log printed by libbpf is several KiB (longer than a first format buffer).
+ */
 SEC("?tracepoint/syscalls/sys_enter_getppid")
 int rejected(void *ctx)
 {
 	__u32 zero = 0;
+	__u64 sum = 0;
+#pragma unroll
+	for (int i = 0; i < 64; i++)
+		sum += bpf_get_prandom_u32();
 	__u64 *tag = bpf_map_lookup_elem(&tags, &zero);
-	return *tag != 0;
+	return *tag != sum;
 }

@@ -7,34 +7,27 @@ import dev.k8sebpf.agent.loader.BpfLink;
 import dev.k8sebpf.agent.loader.BpfMap;
 import dev.k8sebpf.agent.loader.BpfObject;
 import dev.k8sebpf.agent.loader.BpfProgram;
+import dev.k8sebpf.agent.loader.EventRing;
 import dev.k8sebpf.agent.loader.Libc;
-import dev.k8sebpf.agent.loader.RingBufferReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** One tier loaded and attached: its object, links, the mapped ring buffer and the stats map. */
 final class AttachedTier implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(AttachedTier.class);
     private static final int STAT_LOST = 0;
     private static final int STAT_EXCLUDED = 1;
 
     private final BpfObject object;
     private final List<BpfLink> links;
-    private final RingBufferReader ring;
+    private final EventRing<ConnectEvent> ring;
     private final BpfMap stats;
     private final int cpus;
-    private long malformed;
 
-    private AttachedTier(BpfObject object, List<BpfLink> links, RingBufferReader ring, int cpus) {
+    private AttachedTier(BpfObject object, List<BpfLink> links, EventRing<ConnectEvent> ring, int cpus) {
         this.object = object;
         this.links = links;
         this.ring = ring;
@@ -47,12 +40,13 @@ final class AttachedTier implements AutoCloseable {
             throws TierUnavailable {
         BpfObject object = TierObject.load(tier, elf, rodata);
         List<BpfLink> links = new ArrayList<>();
-        RingBufferReader ring = null;
+        EventRing<ConnectEvent> ring = null;
         String step = "fill excluded_comms";
         try {
             excluded.writeTo(object.map(ConnectSkeleton.BpfMap.EXCLUDED_COMMS.mapName()));
             step = "map ring buffer";
-            ring = RingBufferReader.open(object.map(ConnectSkeleton.BpfMap.EVENTS.mapName()));
+            ring = EventRing.open(object.map(ConnectSkeleton.BpfMap.EVENTS.mapName()), ConnectEvent.SIZE,
+                    "a connect_event", ConnectEvent::decode);
             step = "count CPUs";
             int cpus = BpfMap.possibleCpus();
             Integer cgroupFd = tier == HookTier.CGROUP ? openCgroupRoot() : null;
@@ -96,17 +90,7 @@ final class AttachedTier implements AutoCloseable {
 
     /** Drains the ring into the sink; returns the events handed over. */
     int poll(ConnectEventSink sink) {
-        long malformedBefore = malformed;
-        int records = ring.poll((data, offset, length) -> {
-            if (length < ConnectEvent.SIZE) {
-                if (malformed++ == 0) {
-                    LOG.warn("ignoring ring buffer records of {} bytes: a connect_event has {}", length, ConnectEvent.SIZE);
-                }
-                return;
-            }
-            sink.accept(ConnectEvent.decode(data, offset));
-        });
-        return records - (int) (malformed - malformedBefore);
+        return ring.poll(sink::accept);
     }
 
     long lostEvents() {
@@ -118,15 +102,8 @@ final class AttachedTier implements AutoCloseable {
     }
 
     private long sumStat(int index) {
-        try (Arena arena = Arena.ofConfined()) {
-            // per-CPU values come one per possible CPU, each padded to 8 bytes (the values are __u64 here)
-            MemorySegment values = arena.allocate(ValueLayout.JAVA_LONG, cpus);
-            stats.lookup(arena.allocateFrom(ValueLayout.JAVA_INT, index), values);
-            long sum = 0;
-            for (int cpu = 0; cpu < cpus; cpu++) {
-                sum += values.getAtIndex(ValueLayout.JAVA_LONG, cpu);
-            }
-            return sum;
+        try {
+            return stats.sumPerCpu(index, cpus);
         } catch (BpfException e) {
             throw new IllegalStateException("reading the stats map: " + e.getMessage(), e);
         }
@@ -137,7 +114,7 @@ final class AttachedTier implements AutoCloseable {
         release(object, links, ring);
     }
 
-    private static void release(BpfObject object, List<BpfLink> links, RingBufferReader ring) {
+    private static void release(BpfObject object, List<BpfLink> links, EventRing<?> ring) {
         if (ring != null) {
             ring.close();
         }

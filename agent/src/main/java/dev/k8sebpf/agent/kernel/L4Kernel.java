@@ -33,8 +33,8 @@ public final class L4Kernel implements AutoCloseable {
 
     /** Loads and attaches the forced tier, or else the first of {@link HookTier}'s order that works. */
     public static L4Kernel open(L4Options options) throws KernelException {
-        checkEnvironment();
-        byte[] elf = objectBytes();
+        checkEnvironment(LibbpfProbe.installed(), KERNEL_BTF);
+        byte[] elf = ObjectFiles.forThisArch(ConnectSkeleton::objectBytes);
         byte[] rodata = new ConnectSkeleton.Rodata().emitExcluded(options.emitExcluded() ? 1 : 0).toBytes();
         ExcludedComms excluded = excludedComms(options);
         List<HookTier> candidates = options.forcedTier().map(List::of).orElse(List.of(HookTier.values()));
@@ -52,39 +52,25 @@ public final class L4Kernel implements AutoCloseable {
                             + " (or root)", e);
                 }
                 if (options.forcedTier().isPresent()) {
-                    e.libbpfLog().forEach(line -> LOG.warn("libbpf: {}", line));
+                    e.libbpfLog().forEach(LOG::warn);
                     throw new KernelException("hook tier " + candidate.label() + " was forced but does not work here: "
                             + e.reason(), e);
                 }
                 LOG.info("hook tier {} does not work here: {}", candidate.label(), e.reason());
-                e.libbpfLog().forEach(line -> LOG.debug("libbpf: {}", line));
+                e.libbpfLog().forEach(LOG::debug);
                 fallbacks.add(candidate.label() + ": " + e.reason());
             }
         }
         throw new KernelException("no hook tier works here: " + String.join("; ", fallbacks));
     }
 
-    private static void checkEnvironment() throws KernelException {
-        if (!LibbpfProbe.installed()) {
+    static void checkEnvironment(boolean libbpfInstalled, Path kernelBtf) throws KernelException {
+        if (!libbpfInstalled) {
             throw new KernelException(LibbpfProbe.libraryName() + " not found: apt-get install libbpf1");
         }
-        if (!Files.exists(KERNEL_BTF)) {
-            throw new KernelException("kernel BTF not found at " + KERNEL_BTF
+        if (!Files.exists(kernelBtf)) {
+            throw new KernelException("kernel BTF not found at " + kernelBtf
                     + ": needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
-        }
-    }
-
-    private static byte[] objectBytes() throws KernelException {
-        String osArch = System.getProperty("os.arch");
-        String arch = switch (osArch) {
-            case "amd64", "x86_64" -> "x86";
-            case "aarch64" -> "arm64";
-            default -> throw new KernelException("unsupported architecture " + osArch + ": BPF objects exist for amd64 and aarch64");
-        };
-        try {
-            return ConnectSkeleton.objectBytes(arch);
-        } catch (IllegalStateException e) {
-            throw new KernelException("BPF object missing from the agent: " + e.getMessage(), e);
         }
     }
 

@@ -4,7 +4,6 @@ import java.util.List;
 
 /** A failed libbpf or libc call: the operation, its errno, and what libbpf logged meanwhile (e.g. the verifier log). */
 public final class BpfException extends Exception {
-    private final String operation;
     private final int errno;
     private final List<String> libbpfLog;
 
@@ -15,17 +14,8 @@ public final class BpfException extends Exception {
     public BpfException(String operation, int errno, List<String> libbpfLog) {
         super(operation + ": " + Libc.errnoName(errno)
                 + (libbpfLog.isEmpty() ? "" : "\n" + String.join("\n", libbpfLog)));
-        this.operation = operation;
         this.errno = errno;
         this.libbpfLog = List.copyOf(libbpfLog);
-    }
-
-    public String operation() {
-        return operation;
-    }
-
-    public int errno() {
-        return errno;
     }
 
     /** e.g. {@code EPERM}. */

@@ -4,16 +4,10 @@ import java.lang.foreign.MemorySegment;
 
 /** An attached program. Closing it detaches the program (bpf_link__destroy). */
 public final class BpfLink implements AutoCloseable {
-    private final String programName;
     private MemorySegment link;
 
-    BpfLink(String programName, MemorySegment link) {
-        this.programName = programName;
+    BpfLink(MemorySegment link) {
         this.link = link;
-    }
-
-    public String programName() {
-        return programName;
     }
 
     @Override

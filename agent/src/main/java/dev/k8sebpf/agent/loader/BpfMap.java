@@ -2,6 +2,7 @@ package dev.k8sebpf.agent.loader;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /** One map of an open {@link BpfObject}; valid until the object is closed. */
 public final class BpfMap {
@@ -30,14 +31,6 @@ public final class BpfMap {
     public long maxEntries() {
         try {
             return Integer.toUnsignedLong((int) Libbpf.MAP_MAX_ENTRIES.invokeExact(map));
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
-    public long keySize() {
-        try {
-            return Integer.toUnsignedLong((int) Libbpf.MAP_KEY_SIZE.invokeExact(map));
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -92,6 +85,25 @@ public final class BpfMap {
         }
         if (rc < 0) {
             throw new BpfException("lookup in map " + name, -rc);
+        }
+    }
+
+    /**
+     * After load: the sum over all CPUs of the {@code __u64} at {@code index} of a per-CPU array, e.g. a
+     * stats counter every CPU bumps without atomics.
+     *
+     * @param cpus {@link #possibleCpus()}, counted once by the caller
+     */
+    public long sumPerCpu(int index, int cpus) throws BpfException {
+        try (Arena arena = Arena.ofConfined()) {
+            // one slot per possible CPU, each padded to 8 bytes (exactly the __u64 here)
+            MemorySegment values = arena.allocate(ValueLayout.JAVA_LONG, cpus);
+            lookup(arena.allocateFrom(ValueLayout.JAVA_INT, index), values);
+            long sum = 0;
+            for (int cpu = 0; cpu < cpus; cpu++) {
+                sum += values.getAtIndex(ValueLayout.JAVA_LONG, cpu);
+            }
+            return sum;
         }
     }
 

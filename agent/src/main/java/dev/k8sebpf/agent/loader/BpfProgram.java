@@ -86,6 +86,6 @@ public final class BpfProgram {
         if (link.equals(MemorySegment.NULL)) {
             throw new BpfException(operation, NativeCall.errno(state), log.lines());
         }
-        return new BpfLink(name, link);
+        return new BpfLink(link);
     }
 }

@@ -58,8 +58,6 @@ final class Libbpf {
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle MAP_MAX_ENTRIES = NativeCall.downcall(LIB, "bpf_map__max_entries",
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    static final MethodHandle MAP_KEY_SIZE = NativeCall.downcall(LIB, "bpf_map__key_size",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle MAP_VALUE_SIZE = NativeCall.downcall(LIB, "bpf_map__value_size",
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle MAP_SET_INITIAL_VALUE = NativeCall.downcall(LIB, "bpf_map__set_initial_value",

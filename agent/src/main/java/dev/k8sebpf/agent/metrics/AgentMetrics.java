@@ -6,6 +6,7 @@ import dev.k8sebpf.agent.mapping.ServiceCatalog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
@@ -16,7 +17,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The agent's Prometheus series. Counters are cached per label tuple, so counting an attempt on the
- * event thread costs two hash lookups and an increment, with no registry lookup and no string building.
+ * event thread costs a few hash lookups on existing keys and two increments: no registry lookup, no
+ * string building, no allocation.
  */
 public final class AgentMetrics implements ServiceCatalog {
     static final String ATTEMPTS = "internal_tcp_attempts";
@@ -101,6 +103,11 @@ public final class AgentMetrics implements ServiceCatalog {
         FunctionCounter.builder("internal_agent_mapping_evictions", table, MappingTable::evictions)
                 .description("Mappings evicted because the table reached MAPPER_CAPACITY")
                 .register(registry);
+    }
+
+    /** For other series sources (the L7 package registers its own counters here), scraped with the rest. */
+    public MeterRegistry registry() {
+        return registry;
     }
 
     /** Renders every series as OpenMetrics when the Accept header asks for it, else as text 0.0.4. */

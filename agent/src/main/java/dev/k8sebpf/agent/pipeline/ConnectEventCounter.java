@@ -1,11 +1,14 @@
 package dev.k8sebpf.agent.pipeline;
 
 import dev.k8sebpf.agent.bpf.ConnectEvent;
+import dev.k8sebpf.agent.comm.ProcessNames;
 import dev.k8sebpf.agent.kernel.ConnectEventSink;
 import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.mapping.IpKey;
 import dev.k8sebpf.agent.mapping.MappingTable;
 import dev.k8sebpf.agent.metrics.AgentMetrics;
+import java.util.Arrays;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +23,7 @@ public final class ConnectEventCounter implements ConnectEventSink {
     private final MappingTable table;
     private final AgentMetrics metrics;
     private final boolean dropUnmapped;
-    private final CommNames comms = new CommNames();
+    private final ProcessNames comms = new ProcessNames(List.of()); // the kernel flags excluded events itself
 
     /** @param dropUnmapped DROP_UNMAPPED: skip destinations the table does not know instead of counting them with empty labels */
     public ConnectEventCounter(MappingTable table, AgentMetrics metrics, boolean dropUnmapped) {
@@ -36,7 +39,7 @@ public final class ConnectEventCounter implements ConnectEventSink {
         if (event.excluded() == 1) {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("excluded attempt: {} (pid {}) → {} port {}", event.commString(), event.tgid(),
-                        IpKey.of(v4 ? java.util.Arrays.copyOf(daddr, 4) : daddr), event.dport());
+                        IpKey.of(v4 ? Arrays.copyOf(daddr, 4) : daddr), event.dport());
             }
             return;
         }
@@ -44,6 +47,6 @@ public final class ConnectEventCounter implements ConnectEventSink {
         if (destination == Destination.UNMAPPED && dropUnmapped) {
             return;
         }
-        metrics.countAttempt(destination, comms.nameOf(event));
+        metrics.countAttempt(destination, comms.of(event.comm()).name());
     }
 }

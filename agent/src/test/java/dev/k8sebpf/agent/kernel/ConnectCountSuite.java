@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.k8sebpf.agent.bpf.ConnectEvent;
+import dev.k8sebpf.agent.bpf.ConnectSkeleton;
+import dev.k8sebpf.agent.loader.BpfTool;
 import dev.k8sebpf.agent.loader.KernelPreconditions;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -14,6 +16,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -33,7 +36,10 @@ abstract class ConnectCountSuite {
     private static final int IN_JVM = 25;
     private static final int PROCESSES = 8;
     private static final long PID = ProcessHandle.current().pid();
+    private static final List<String> PROGRAM_NAMES = Arrays.stream(ConnectSkeleton.Program.values())
+            .map(ConnectSkeleton.Program::programName).toList();
 
+    private final List<Long> ourPrograms = new ArrayList<>();
     private L4Kernel kernel;
     private Path excludedCurl;
 
@@ -52,18 +58,25 @@ abstract class ConnectCountSuite {
         KernelPreconditions.requireBpf();
         KernelPreconditions.requireTool("curl");
         KernelPreconditions.requireTool("python3");
+        KernelPreconditions.requireTool("bpftool");
         excludedCurl = Files.copy(Path.of("/usr/bin/curl"), dir.resolve(EXCLUDED_COMM));
-        excludedCurl.toFile().setExecutable(true);
+        List<Long> before = BpfTool.programIds(PROGRAM_NAMES);
         kernel = L4Kernel.open(new L4Options(Optional.of(tier()), List.of(EXCLUDED_COMM), false));
         assertThat(kernel.tier()).isEqualTo(tier());
         assertThat(kernel.tierReason()).isEqualTo(tier().label() + ": forced");
+        ourPrograms.addAll(BpfTool.programIds(PROGRAM_NAMES));
+        ourPrograms.removeAll(before);
+        assertThat(ourPrograms).isNotEmpty();
+        assertThat(BpfTool.linkedProgramIds()).containsAll(ourPrograms);
     }
 
     @AfterAll
-    void detach() {
+    void detach() throws Exception {
         if (kernel != null) {
             assertThat(kernel.lostEvents()).isZero();
             kernel.close();
+            assertThat(BpfTool.linkedProgramIds()).doesNotContainAnyElementsOf(ourPrograms);
+            assertThat(BpfTool.loadedProgramIds()).doesNotContainAnyElementsOf(ourPrograms);
         }
     }
 

@@ -14,13 +14,16 @@ public final class BpfTool {
     private BpfTool() {
     }
 
-    /** Ids of loaded programs with one of these names (the kernel keeps 15 characters of a name). */
+    /**
+     * Ids of loaded programs with one of these names. The kernel keeps 15 characters of a name; bpftool
+     * shows the full name from BTF when the program has it, so both forms match.
+     */
     public static List<Long> programIds(List<String> names) throws IOException, InterruptedException {
         List<String> kernelNames = names.stream().map(n -> n.length() > 15 ? n.substring(0, 15) : n).toList();
         List<Long> ids = new ArrayList<>();
         Matcher m = PROG.matcher(run("prog", "list"));
         while (m.find()) {
-            if (kernelNames.contains(m.group(2))) {
+            if (names.contains(m.group(2)) || kernelNames.contains(m.group(2))) {
                 ids.add(Long.parseLong(m.group(1)));
             }
         }

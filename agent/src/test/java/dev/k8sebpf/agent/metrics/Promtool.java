@@ -1,13 +1,10 @@
 package dev.k8sebpf.agent.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.k8sebpf.agent.loader.KernelPreconditions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** Runs {@code promtool check metrics} on a scrape body; fails under CI=true when promtool is missing. */
@@ -17,14 +14,7 @@ public final class Promtool {
 
     /** Skips the calling test (or fails it under CI=true) when promtool is missing. */
     public static void requireInstalled() {
-        boolean installed = System.getenv("PATH") != null && java.util.Arrays.stream(System.getenv("PATH").split(":"))
-                .anyMatch(dir -> Files.isExecutable(Path.of(dir, "promtool")));
-        if (!installed) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("promtool is not on PATH, and CI=true requires the metrics check");
-            }
-            assumeTrue(false, "promtool is not installed");
-        }
+        KernelPreconditions.requireTool("promtool");
     }
 
     public static void assertValid(byte[] scrape) throws IOException, InterruptedException {

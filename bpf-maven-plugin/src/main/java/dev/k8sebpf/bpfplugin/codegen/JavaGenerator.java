@@ -44,6 +44,7 @@ public final class JavaGenerator {
         }
         if (!files.isEmpty()) {
             files.put(path(LayoutsWriter.NAME), render(LayoutsWriter.write()));
+            files.put(path(SkeletonSupportWriter.NAME), render(SkeletonSupportWriter.write(pkg)));
         }
         return files;
     }

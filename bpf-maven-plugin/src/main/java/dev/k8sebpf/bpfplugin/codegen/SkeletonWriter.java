@@ -10,10 +10,6 @@ import dev.k8sebpf.bpfplugin.model.Names;
 import dev.k8sebpf.bpfplugin.model.ObjectModel;
 import dev.k8sebpf.bpfplugin.model.ProgramDef;
 import dev.k8sebpf.bpfplugin.model.RodataVar;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.lang.foreign.MemorySegment;
 import java.util.Base64;
 import java.util.List;
 import javax.lang.model.element.Modifier;
@@ -22,10 +18,12 @@ import javax.lang.model.element.Modifier;
 final class SkeletonWriter {
     private final String pkg;
     private final ShapeCode code;
+    private final ClassName support;
 
     SkeletonWriter(String pkg) {
         this.pkg = pkg;
         this.code = new ShapeCode(pkg);
+        this.support = SkeletonSupportWriter.className(pkg);
     }
 
     static String className(ObjectModel m) {
@@ -39,7 +37,7 @@ final class SkeletonWriter {
                 .addField(FieldSpec.builder(String.class, "OBJECT_FILE", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
                         .initializer("$S", m.objectFile()).build())
                 .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build())
-                .addMethod(objectBytes(self, arches));
+                .addMethod(objectBytes(arches));
         if (!m.programs().isEmpty()) {
             t.addType(programs(m.programs()));
         }
@@ -52,71 +50,60 @@ final class SkeletonWriter {
         return t.build();
     }
 
-    private MethodSpec objectBytes(ClassName self, List<String> arches) {
+    private MethodSpec objectBytes(List<String> arches) {
         return MethodSpec.methodBuilder("objectBytes").addModifiers(Modifier.PUBLIC, Modifier.STATIC)
                 .returns(byte[].class)
                 .addJavadoc("The object compiled for {@code arch} ($L), from the classpath at {@code /bpf/<arch>/}.\n",
                         String.join(", ", arches))
                 .addParameter(String.class, "arch")
-                .addStatement("String resource = \"/bpf/\" + arch + \"/\" + OBJECT_FILE")
-                .beginControlFlow("try ($T in = $T.class.getResourceAsStream(resource))", InputStream.class, self)
-                .beginControlFlow("if (in == null)")
-                .addStatement("throw new $T($S + resource)", IllegalStateException.class, "BPF object not on the classpath: ")
-                .endControlFlow()
-                .addStatement("return in.readAllBytes()")
-                .nextControlFlow("catch ($T e)", IOException.class)
-                .addStatement("throw new $T($S + resource, e)", UncheckedIOException.class, "cannot read ")
-                .endControlFlow().build();
+                .addStatement("return $T.objectBytes(arch, OBJECT_FILE)", support).build();
     }
 
-    private static TypeSpec programs(List<ProgramDef> programs) {
+    private TypeSpec programs(List<ProgramDef> programs) {
         TypeSpec.Builder t = TypeSpec.enumBuilder("Program").addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Programs by function name; the section names the hook libbpf attaches to.\n");
         for (ProgramDef p : programs) {
             t.addEnumConstant(Names.upperSnake(p.name()), TypeSpec.anonymousClassBuilder("$S, $S", p.name(), p.section()).build());
         }
-        return accessors(t, List.of(String.class, String.class), List.of("programName", "section")).build();
+        return constantOf(t, "ProgramConstant", "ProgramSpec",
+                SkeletonSupportWriter.PROGRAM_TYPES, SkeletonSupportWriter.PROGRAM_NAMES);
     }
 
-    private static TypeSpec maps(List<MapDef> maps) {
+    private TypeSpec maps(List<MapDef> maps) {
         TypeSpec.Builder t = TypeSpec.enumBuilder("BpfMap").addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Maps of the {@code .maps} section; sizes are 0 where the map declares none.\n");
         for (MapDef m : maps) {
             t.addEnumConstant(Names.upperSnake(m.name()), TypeSpec.anonymousClassBuilder("$S, $L, $LL, $LL, $LL",
                     m.name(), m.type(), m.keySize(), m.valueSize(), m.maxEntries()).build());
         }
-        return accessors(t, List.of(String.class, int.class, long.class, long.class, long.class),
-                List.of("mapName", "type", "keySize", "valueSize", "maxEntries")).build();
+        return constantOf(t, "MapConstant", "MapSpec", SkeletonSupportWriter.MAP_TYPES, SkeletonSupportWriter.MAP_NAMES);
     }
 
-    /** Final fields, a constructor and one accessor per field. */
-    private static TypeSpec.Builder accessors(TypeSpec.Builder t, List<Class<?>> types, List<String> names) {
+    /** The enum holds its constants' specs; the support interface answers the accessors from them. */
+    private TypeSpec constantOf(TypeSpec.Builder t, String constant, String specName, List<Class<?>> types,
+            List<String> names) {
+        ClassName spec = support.nestedClass(specName);
         MethodSpec.Builder ctor = MethodSpec.constructorBuilder();
         for (int i = 0; i < names.size(); i++) {
-            String n = names.get(i);
-            t.addField(types.get(i), n, Modifier.PRIVATE, Modifier.FINAL);
-            ctor.addParameter(types.get(i), n).addStatement("this.$L = $L", n, n);
-            t.addMethod(MethodSpec.methodBuilder(n).addModifiers(Modifier.PUBLIC).returns(types.get(i))
-                    .addStatement("return $L", n).build());
+            ctor.addParameter(types.get(i), names.get(i));
         }
-        return t.addMethod(ctor.build());
+        ctor.addStatement("this.spec = new $T($L)", spec, String.join(", ", names));
+        return t.addSuperinterface(support.nestedClass(constant))
+                .addField(spec, "spec", Modifier.PRIVATE, Modifier.FINAL)
+                .addMethod(ctor.build())
+                .addMethod(MethodSpec.methodBuilder("spec").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                        .returns(spec).addStatement("return spec").build())
+                .build();
     }
 
     private TypeSpec rodata(ClassName self, ObjectModel m) {
         TypeSpec.Builder t = TypeSpec.classBuilder(self).addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("The {@code .rodata} image: set {@code const volatile} globals, then give {@link #toBytes()}"
-                        + " to bpf_map__set_initial_value before load.\n")
-                .addField(FieldSpec.builder(String.class, "MAP_NAME", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
-                        .initializer("$S", ".rodata").build())
-                .addField(FieldSpec.builder(String.class, "INITIAL", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                        .addJavadoc("The object's .rodata section, base64.\n")
-                        .initializer("$S", Base64.getEncoder().encodeToString(m.rodataImage())).build())
-                .addField(FieldSpec.builder(byte[].class, "image", Modifier.PRIVATE, Modifier.FINAL)
-                        .initializer("$T.getDecoder().decode(INITIAL)", Base64.class).build())
-                .addField(FieldSpec.builder(MemorySegment.class, "seg", Modifier.PRIVATE, Modifier.FINAL)
-                        .initializer("$T.ofArray(image)", MemorySegment.class).build())
+                .superclass(support.nestedClass("RodataImage"))
+                .addJavadoc("The {@code .rodata} image of {@code $L}: one setter per {@code const volatile} global.\n",
+                        m.objectFile())
                 .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
-                        .addJavadoc("Starts from the object's initial values.\n").build());
+                        .addJavadoc("Starts from the object's initial values.\n")
+                        .addStatement("super($S)", Base64.getEncoder().encodeToString(m.rodataImage())).build());
         for (RodataVar v : m.rodataVars()) {
             CodeBlock.Builder body = CodeBlock.builder();
             code.encodeFrom(body, "value", v.shape(), CodeBlock.of("$LL", v.offset()), 0, v.cName());
@@ -126,7 +113,6 @@ final class SkeletonWriter {
                     .addCode(body.build())
                     .addStatement("return this").build());
         }
-        return t.addMethod(MethodSpec.methodBuilder("toBytes").addModifiers(Modifier.PUBLIC).returns(byte[].class)
-                .addStatement("return image.clone()").build()).build();
+        return t.build();
     }
 }

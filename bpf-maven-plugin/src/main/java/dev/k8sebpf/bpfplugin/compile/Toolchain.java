@@ -43,7 +43,7 @@ public record Toolchain(String clang, String llvmStrip) {
             p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new ToolMissingException(tool + " not found: install it (apt-get install " + debianPackage
-                    + ") or set -D" + property + "=/path/to/" + tool);
+                    + ") or set -D" + property + " to its path");
         }
         try {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

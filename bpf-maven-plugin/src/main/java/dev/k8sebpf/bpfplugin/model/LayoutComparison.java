@@ -15,12 +15,12 @@ public final class LayoutComparison {
             if (sb == null) {
                 return Optional.of("type " + sa.cName() + " exists only in the " + archA + " object");
             }
-            if (sa.size() != sb.size()) {
-                return Optional.of("size of type " + sa.cName() + arches + " (" + sa.size() + " vs " + sb.size() + ")");
-            }
-            Optional<String> field = fieldDifference(sa, sb.fields());
+            Optional<String> field = fieldDifference(sa, sb.fields(), archB, arches);
             if (field.isPresent()) {
-                return Optional.of(field.get() + arches);
+                return field;
+            }
+            if (sa.size() != sb.size()) {
+                return Optional.of("type " + sa.cName() + ": size" + arches + " (" + sa.size() + " vs " + sb.size() + ")");
             }
             if (!sa.equals(sb)) {
                 return Optional.of("layout of type " + sa.cName() + arches);
@@ -44,22 +44,26 @@ public final class LayoutComparison {
         return Optional.empty();
     }
 
-    private static Optional<String> fieldDifference(StructDef sa, List<Field> other) {
+    private static Optional<String> fieldDifference(StructDef sa, List<Field> other, String archB, String arches) {
         for (int i = 0; i < sa.fields().size(); i++) {
             Field fa = sa.fields().get(i);
-            String where = "type " + sa.cName() + " field " + fa.cName();
-            if (i >= other.size() || !other.get(i).cName().equals(fa.cName())) {
-                return Optional.of("field list of " + where);
+            String where = "type " + sa.cName() + " field " + fa.cName() + ": ";
+            if (i >= other.size()) {
+                return Optional.of(where + "missing in " + archB);
             }
             Field fb = other.get(i);
+            if (!fb.cName().equals(fa.cName())) {
+                return Optional.of(where + "member list" + arches + " (" + archB + " has " + fb.cName() + " here)");
+            }
             if (fa.bitOffset() != fb.bitOffset() || fa.bitSize() != fb.bitSize()) {
-                return Optional.of("offset of " + where + " (bit " + fa.bitOffset() + " vs " + fb.bitOffset() + ")");
+                return Optional.of(where + "offset" + arches + " (bit " + fa.bitOffset() + " vs " + fb.bitOffset() + ")");
             }
             if (!fa.shape().equals(fb.shape())) {
-                return Optional.of("type of " + where + " (" + fa.shape() + " vs " + fb.shape() + ")");
+                return Optional.of(where + "type" + arches + " (" + fa.shape() + " vs " + fb.shape() + ")");
             }
         }
         return other.size() > sa.fields().size()
-                ? Optional.of("field list of type " + sa.cName()) : Optional.empty();
+                ? Optional.of("type " + sa.cName() + " field " + other.get(sa.fields().size()).cName() + ": only in " + archB)
+                : Optional.empty();
     }
 }

@@ -41,12 +41,16 @@ public final class ModelBuilder {
 
     private ObjectModel build(String baseName, List<String> configuredTypes) throws ObjectFormatException, ModelException {
         List<MapDef> maps = maps();
+        List<String> found = new ArrayList<>();
         for (String name : configuredTypes) {
-            types.addNamed(name);
+            if (types.addNamed(name)) {
+                found.add(name);
+            }
         }
         List<RodataVar> rodataVars = rodataVars();
         byte[] image = elf.section(RODATA).filter(s -> !rodataVars.isEmpty()).map(elf::contents).orElse(new byte[0]);
-        return new ObjectModel(baseName, programs(), maps, types.structs(), types.enums(), rodataVars, image);
+        return new ObjectModel(baseName, programs(), maps, types.structs(), types.enums(), rodataVars, image,
+                List.copyOf(found));
     }
 
     private List<ProgramDef> programs() {

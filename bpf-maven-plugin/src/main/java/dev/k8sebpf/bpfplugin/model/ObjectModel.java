@@ -7,9 +7,12 @@ import java.util.Objects;
 /**
  * Everything generated from one object for one arch. Two arches' models must be equal (layout is
  * arch-independent for what we generate); {@link LayoutComparison} names the first difference.
+ * {@code configuredTypesFound} are the {@code <types>} names this object's BTF holds (each object may
+ * hold only some of them).
  */
 public record ObjectModel(String baseName, List<ProgramDef> programs, List<MapDef> maps, List<StructDef> structs,
-                          List<EnumDef> enums, List<RodataVar> rodataVars, byte[] rodataImage) {
+                          List<EnumDef> enums, List<RodataVar> rodataVars, byte[] rodataImage,
+                          List<String> configuredTypesFound) {
 
     /** {@code connect} for {@code connect.bpf.o}. */
     public String objectFile() {
@@ -20,12 +23,13 @@ public record ObjectModel(String baseName, List<ProgramDef> programs, List<MapDe
     public boolean equals(Object o) {
         return o instanceof ObjectModel m && baseName.equals(m.baseName) && programs.equals(m.programs)
                 && maps.equals(m.maps) && structs.equals(m.structs) && enums.equals(m.enums)
-                && rodataVars.equals(m.rodataVars) && Arrays.equals(rodataImage, m.rodataImage);
+                && rodataVars.equals(m.rodataVars) && Arrays.equals(rodataImage, m.rodataImage)
+                && configuredTypesFound.equals(m.configuredTypesFound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(baseName, programs, maps, structs, enums, rodataVars, Arrays.hashCode(rodataImage));
+        return Objects.hash(baseName, programs, maps, structs, enums, rodataVars, Arrays.hashCode(rodataImage), configuredTypesFound);
     }
 
     @Override

@@ -29,18 +29,18 @@ final class TypeCollector {
         return enums.stream().sorted(Comparator.comparing(EnumDef::javaName)).toList();
     }
 
-    /** A struct, union, enum or typedef named in the plugin configuration. */
-    void addNamed(String name) throws ObjectFormatException, ModelException {
+    /** A struct, union, enum or typedef named in the plugin configuration; false if this BTF lacks it. */
+    boolean addNamed(String name) throws ObjectFormatException, ModelException {
         for (int id = 1; id < btf.size(); id++) {
             BtfType t = btf.type(id);
             boolean match = t.name().equals(name) && (t instanceof BtfType.Struct || t instanceof BtfType.Enum
                     || t instanceof BtfType.Typedef td && isAggregate(btf.resolve(td.type())));
             if (match) {
                 addReferenced(id);
-                return;
+                return true;
             }
         }
-        throw new ModelException("type " + name + " listed in <types> is not a struct, union or enum in the object's BTF");
+        return false;
     }
 
     /** A map key/value type: generates it if it is a struct, union or enum; scalars need nothing. */

@@ -74,6 +74,12 @@ public record BpfProject(Path root, Path sourceDirectory, List<String> includes,
                 }
             }
         }
+        for (String type : types) {
+            if (!models.isEmpty() && models.stream().noneMatch(m -> m.configuredTypesFound().contains(type))) {
+                throw new GenerationException("type " + type + " listed in <types> is not a struct, union or enum in the BTF"
+                        + " of any object (clang emits BTF only for types of maps, globals and function signatures)");
+            }
+        }
         try {
             return new JavaGenerator(packageName, arches).generate(models);
         } catch (ModelException e) {

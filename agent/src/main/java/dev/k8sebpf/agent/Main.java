@@ -1,0 +1,212 @@
+package dev.k8sebpf.agent;
+
+import dev.k8sebpf.agent.config.AgentConfig;
+import dev.k8sebpf.agent.config.ConfigException;
+import dev.k8sebpf.agent.config.EnvConfigParser;
+import dev.k8sebpf.agent.config.Mode;
+import dev.k8sebpf.agent.http.HealthCheck;
+import dev.k8sebpf.agent.http.MetricsServer;
+import dev.k8sebpf.agent.kernel.Capabilities;
+import dev.k8sebpf.agent.kernel.KernelException;
+import dev.k8sebpf.agent.kernel.L4Kernel;
+import dev.k8sebpf.agent.kernel.L4Options;
+import dev.k8sebpf.agent.kubernetes.ClusterMapping;
+import dev.k8sebpf.agent.l7.L7;
+import dev.k8sebpf.agent.l7.L7Options;
+import dev.k8sebpf.agent.mapping.MappingFile;
+import dev.k8sebpf.agent.mapping.MappingFileException;
+import dev.k8sebpf.agent.mapping.MappingTable;
+import dev.k8sebpf.agent.metrics.AgentMetrics;
+import dev.k8sebpf.agent.pipeline.ConnectEventCounter;
+import dev.k8sebpf.agent.pipeline.ConnectPoller;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agent: config → preflight → kernel hooks → 100 ms poller → HTTP server, until SIGTERM/SIGINT.
+ * Every startup failure is one line on stderr and exit status 2; users never see a stack trace.
+ */
+public final class Main {
+    static final int EXIT_BAD_SETUP = 2;
+    static final int EXIT_INTERNAL = 1;
+    private static final Path KERNEL_BTF = Path.of("/sys/kernel/btf/vmlinux");
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
+
+    /** A startup problem the user can fix; the message is the line to print. */
+    private static final class StartupException extends Exception {
+        StartupException(String message) {
+            super(message);
+        }
+    }
+
+    /** Everything started so far, closed in reverse order on shutdown or on a later startup failure. */
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        AgentConfig config;
+        try {
+            config = EnvConfigParser.fromEnv(System.getenv());
+        } catch (ConfigException e) {
+            exit(e.getMessage(), EXIT_BAD_SETUP);
+            return;
+        }
+        // Before the first logger exists: slf4j-simple reads its level once.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", config.logLevel().simpleLoggerName());
+        var agent = new Main();
+        try {
+            agent.start(config);
+        } catch (StartupException e) {
+            agent.stop();
+            exit(e.getMessage(), EXIT_BAD_SETUP);
+        } catch (RuntimeException | Error e) {
+            agent.stop();
+            exit("agent failed to start: " + e, EXIT_INTERNAL);
+        }
+    }
+
+    private static void exit(String line, int status) {
+        System.err.println(line);
+        System.exit(status);
+    }
+
+    private void start(AgentConfig config) throws StartupException {
+        Logger log = LoggerFactory.getLogger(Main.class);
+        if (config.enableL4() || config.enableL7Http()) {
+            preflight();
+        }
+        var metrics = new AgentMetrics();
+        var table = new MappingTable(config.mapperTtl(), config.mapperCapacity(), System::nanoTime);
+        metrics.bindMapping(table);
+        HealthCheck mappingReady = startMapping(config, table, metrics, log);
+
+        // Both kernels are drained by the one poller thread, L4 first.
+        List<Runnable> drains = new ArrayList<>();
+        Optional<L4Kernel> kernel = Optional.empty();
+        if (config.enableL4()) {
+            L4Kernel opened = openKernel(config);
+            kernel = Optional.of(opened);
+            metrics.bindKernel(opened.tier().label(), opened::lostEvents, opened::excludedAttempts);
+            var counter = new ConnectEventCounter(table, metrics, config.dropUnmapped());
+            drains.add(() -> opened.poll(counter));
+        }
+        if (config.enableL7Http()) {
+            L7 l7 = startL7(config, table, metrics);
+            drains.add(l7::poll);
+        }
+        Optional<ConnectPoller> poller = Optional.empty();
+        if (!drains.isEmpty()) {
+            poller = Optional.of(ConnectPoller.start(() -> drains.forEach(Runnable::run), POLL_INTERVAL));
+            started.push(poller.get());
+        }
+        HealthCheck liveness = livenessOf(poller);
+        HealthCheck readiness = () -> liveness.problem().or(mappingReady::problem);
+        MetricsServer server = startServer(config, metrics, liveness, readiness);
+        started.push(server);
+        log.info("agent started: MODE={}, L4 {}, L7 HTTP {}, serving /metrics, /healthz, /readyz on {}",
+                config.mode().name().toLowerCase(Locale.ROOT),
+                kernel.map(k -> "hook tier " + k.tier().label() + " (" + k.tierReason() + ")").orElse("off"),
+                config.enableL7Http() ? "on" : "off",
+                server.address());
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(this::stop));
+    }
+
+    /** Fails fast, before anything is loaded, with the one thing the operator has to change. */
+    private static void preflight() throws StartupException {
+        if (!Capabilities.current().canLoadBpf()) {
+            throw new StartupException("missing capabilities: the agent needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN);"
+                    + " run it as root or add them to the container's securityContext");
+        }
+        if (!Files.exists(KERNEL_BTF)) {
+            throw new StartupException("kernel BTF not found at " + KERNEL_BTF
+                    + ": the agent needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+        }
+    }
+
+    private HealthCheck startMapping(AgentConfig config, MappingTable table, AgentMetrics metrics, Logger log)
+            throws StartupException {
+        if (config.mode() == Mode.CLUSTER) {
+            ClusterMapping cluster = ClusterMapping.start(Set.copyOf(config.watchNamespaces()), table, metrics);
+            started.push(cluster);
+            log.info("MODE=cluster: watching Services, EndpointSlices and Pods in {}",
+                    config.watchNamespaces().isEmpty() ? "all namespaces" : String.join(", ", config.watchNamespaces()));
+            return () -> cluster.synced() ? Optional.empty() : Optional.of("Kubernetes mappings not synced yet");
+        }
+        if (config.mappingFile().isPresent()) {
+            try {
+                MappingFile.read(config.mappingFile().get()).applyTo(table, metrics);
+            } catch (MappingFileException e) {
+                throw new StartupException(e.getMessage());
+            }
+        } else {
+            log.info("MODE=local without MAPPING_FILE: every destination is counted unmapped");
+        }
+        return Optional::empty;
+    }
+
+    private L4Kernel openKernel(AgentConfig config) throws StartupException {
+        // Excluded attempts are only worth sending up when someone will read them in the debug log.
+        boolean emitExcluded = LoggerFactory.getLogger(ConnectEventCounter.class).isDebugEnabled();
+        try {
+            L4Kernel kernel = L4Kernel.open(new L4Options(config.l4HookTier(), config.excludeComms(), emitExcluded));
+            started.push(kernel);
+            return kernel;
+        } catch (KernelException e) {
+            throw new StartupException(e.userMessage());
+        }
+    }
+
+    private L7 startL7(AgentConfig config, MappingTable table, AgentMetrics metrics) throws StartupException {
+        try {
+            L7 l7 = L7.start(L7Options.of(config), table, metrics.registry());
+            started.push(l7);
+            return l7;
+        } catch (KernelException e) {
+            throw new StartupException(e.userMessage());
+        }
+    }
+
+    private static HealthCheck livenessOf(Optional<ConnectPoller> poller) {
+        return () -> poller.filter(p -> !p.alive()).map(p -> "connect event poller stopped (see the log)");
+    }
+
+    private static MetricsServer startServer(AgentConfig config, AgentMetrics metrics, HealthCheck liveness,
+                                             HealthCheck readiness) throws StartupException {
+        var address = new InetSocketAddress(config.metricsHost(), config.metricsPort());
+        if (address.isUnresolved()) {
+            throw new StartupException("METRICS_ADDR host " + config.metricsHost() + " does not resolve");
+        }
+        try {
+            return MetricsServer.start(address, metrics, liveness, readiness);
+        } catch (IOException e) {
+            throw new StartupException("METRICS_ADDR " + config.metricsHost() + ":" + config.metricsPort()
+                    + ": cannot listen (" + e.getMessage() + ")");
+        }
+    }
+
+    /** In reverse start order: server, poller (one last drain), L7 and L4 kernels (detach every hook), watches. */
+    private synchronized void stop() {
+        while (!started.isEmpty()) {
+            AutoCloseable resource = started.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LoggerFactory.getLogger(Main.class).warn("closing {} failed: {}", resource.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

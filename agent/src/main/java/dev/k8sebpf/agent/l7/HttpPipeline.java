@@ -1,0 +1,88 @@
+package dev.k8sebpf.agent.l7;
+
+import dev.k8sebpf.agent.bpf.HttpEvent;
+import dev.k8sebpf.agent.comm.ProcessNames;
+import dev.k8sebpf.agent.httpparse.ConnectionState;
+import dev.k8sebpf.agent.httpparse.ConnectionTable;
+import dev.k8sebpf.agent.httpparse.HealthcheckFilter;
+import dev.k8sebpf.agent.httpparse.HttpMethod;
+import dev.k8sebpf.agent.httpparse.HttpRequestParser;
+import dev.k8sebpf.agent.httpparse.PathCardinalityLimiter;
+import dev.k8sebpf.agent.httpparse.RequestConsumer;
+import dev.k8sebpf.agent.mapping.Destination;
+import dev.k8sebpf.agent.mapping.IpKey;
+import dev.k8sebpf.agent.mapping.MappingTable;
+import java.util.HashMap;
+import java.util.function.Consumer;
+
+/**
+ * One captured receive → the requests in it → counters. The client is the socket's remote address,
+ * the destination is its local address (the server pod's IP) looked up in the mapping, the process is
+ * the receiving server. Runs on the one thread that drains the kernel's events; not thread-safe.
+ */
+final class HttpPipeline implements Consumer<HttpEvent> {
+    private static final int FAMILY_V4 = 4;
+
+    private final MappingTable mapping;
+    private final HttpMetrics metrics;
+    private final boolean dropUnmapped;
+    private final HealthcheckFilter healthchecks;
+    private final PathCardinalityLimiter limiter;
+    private final ProcessNames processes;
+    private final ConnectionTable connections;
+    private final HttpRequestParser parser = new HttpRequestParser();
+    /** "namespace/service" per destination: the limiter's key, built once per destination. */
+    private final HashMap<Destination, String> serviceKeys = new HashMap<>();
+    private final RequestConsumer onRequest = this::request;
+
+    // the receive being parsed, read by onRequest (so no callback object per event)
+    private long sourceHi;
+    private long sourceLo;
+    private Destination destination;
+    private String comm;
+
+    HttpPipeline(L7Options options, MappingTable mapping, HttpMetrics metrics, ConnectionTable connections) {
+        this.mapping = mapping;
+        this.metrics = metrics;
+        this.dropUnmapped = options.dropUnmapped();
+        this.healthchecks = HealthcheckFilter.of(options.filterHealthcheck(), String.join(",", options.healthcheckPaths()));
+        this.limiter = new PathCardinalityLimiter(options.maxPathsPerService());
+        this.processes = new ProcessNames(options.excludeComms());
+        this.connections = connections;
+    }
+
+    @Override
+    public void accept(HttpEvent event) {
+        ProcessNames.Process process = processes.of(event.comm());
+        if (process.excluded()) {
+            return;
+        }
+        boolean v4 = event.family() == FAMILY_V4;
+        byte[] local = event.localAddr();
+        byte[] remote = event.remoteAddr();
+        sourceHi = IpKey.hiOf(remote, v4);
+        sourceLo = IpKey.loOf(remote, v4);
+        destination = mapping.lookup(IpKey.hiOf(local, v4), IpKey.loOf(local, v4));
+        comm = process.name();
+        ConnectionState state = connections.state(event.connId(),
+                ConnectionTable.endpointsKey(local, event.localPort(), remote, event.remotePort()));
+        // parsed even when its requests are dropped, so the connection's framing stays in step
+        parser.parse(state, event.data(), event.captured(), event.bytes(), onRequest);
+    }
+
+    private void request(HttpMethod method, String path) {
+        if (destination == Destination.UNMAPPED && dropUnmapped) {
+            return;
+        }
+        if (healthchecks.isHealthcheck(path)) {
+            metrics.countFiltered();
+            return;
+        }
+        String service = serviceKeys.get(destination);
+        if (service == null) {
+            service = destination.namespace() + "/" + destination.service();
+            serviceKeys.put(destination, service);
+        }
+        metrics.countRequest(sourceHi, sourceLo, destination, method, limiter.limit(service, path), comm);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.k8sebpf.agent.l7;
+
+import dev.k8sebpf.agent.httpparse.ConnectionTable;
+import dev.k8sebpf.agent.kernel.KernelException;
+import dev.k8sebpf.agent.mapping.MappingTable;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * L7 HTTP request counting, started as one unit (ENABLE_L7_HTTP=true): the kernel hooks, the request
+ * pipeline and its series. Call {@link #poll()} from one thread at a fixed interval (the kernel does
+ * not wake us); {@link #close()} detaches the hooks.
+ */
+public final class L7 implements AutoCloseable {
+    private final L7Kernel kernel;
+    private final HttpPipeline pipeline;
+
+    private L7(L7Kernel kernel, HttpPipeline pipeline) {
+        this.kernel = kernel;
+        this.pipeline = pipeline;
+    }
+
+    /**
+     * Attaches the HTTP hooks (this process's own receives are skipped in the kernel) and registers the
+     * series in {@code registry}.
+     *
+     * @throws KernelException with a one-line user message if the hooks cannot run here
+     */
+    public static L7 start(L7Options options, MappingTable mapping, MeterRegistry registry) throws KernelException {
+        return start(options, mapping, registry, ProcessHandle.current().pid());
+    }
+
+    /** As {@link #start(L7Options, MappingTable, MeterRegistry)}, skipping {@code ignoredTgid} (0: none) instead. */
+    static L7 start(L7Options options, MappingTable mapping, MeterRegistry registry, long ignoredTgid)
+            throws KernelException {
+        HttpMetrics metrics = new HttpMetrics(registry);
+        ConnectionTable connections = new ConnectionTable(ConnectionTable.DEFAULT_CAPACITY,
+                ConnectionTable.DEFAULT_IDLE_TTL, System::nanoTime);
+        HttpPipeline pipeline = new HttpPipeline(options, mapping, metrics, connections);
+        L7Kernel kernel = L7Kernel.open(ignoredTgid);
+        metrics.bindKernel(kernel);
+        return new L7(kernel, pipeline);
+    }
+
+    /** Counts every request the kernel reported since the last poll; returns the events handled. */
+    public int poll() {
+        return kernel.poll(pipeline);
+    }
+
+    /** Events the kernel dropped because its ring buffer was full (also exported as internal_http_lost_events_total). */
+    public long lostEvents() {
+        return kernel.lostEvents();
+    }
+
+    /** Detaches the hooks; events still in the ring are not counted, so poll once more before if they matter. */
+    @Override
+    public void close() {
+        kernel.close();
+    }
+}

@@ -1,0 +1,43 @@
+/**
+ * L7: counts inbound HTTP/1.x requests per client, destination, method, path and server process
+ * (ENABLE_L7_HTTP=true; off by default).
+ *
+ * <h2>Wiring (for Main)</h2>
+ * <pre>{@code
+ * L7 l7 = L7.start(L7Options.of(config), mappingTable, meterRegistry); // KernelException: userMessage(), exit 1
+ * // every 100 ms, from one thread (the kernel does not wake us):
+ * l7.poll();
+ * // on shutdown, after a last poll:
+ * l7.close();
+ * }</pre>
+ * {@link dev.k8sebpf.agent.l7.L7#start} loads {@code http.bpf.o}, tells the kernel to skip this
+ * process's own receives (so scrapes of the agent's /metrics are never counted), attaches
+ * {@code tracepoint/sock/sock_recv_length} and {@code tracepoint/sock/inet_sock_set_state}, and
+ * registers its series in the given registry. The ring buffer holds about 12,400 events (4 MiB of
+ * 336-byte records): at a 100 ms poll interval, about 120,000 requests per second per node, and poll
+ * jitter makes the first losses appear near 110,000/s (measured: wrk → nginx on loopback); a busier
+ * node needs a shorter interval (a poll of an empty ring costs nothing). A lost event is exactly one
+ * uncounted receive, counted in {@code internal_http_lost_events_total}. A cold JVM also drains more
+ * slowly for its first seconds, until the JIT has compiled the pipeline.
+ *
+ * <h2>Series</h2>
+ * <ul>
+ * <li>{@code internal_http_requests_total{source_ip,destination_namespace,destination_service,destination_pod,method,path,process_comm}}:
+ *     {@code source_ip} is the client (the server socket's remote address; IPv4 and v4-mapped IPv6
+ *     shown as a dotted quad, IPv6 in RFC 5952 form); the destination comes from the server socket's
+ *     local address (the pod IP) through the {@link dev.k8sebpf.agent.mapping.MappingTable}, empty
+ *     labels when unmapped (dropped with DROP_UNMAPPED=true); {@code process_comm} is the receiving
+ *     process's name; {@code path} is normalised and capped per destination service (see
+ *     {@code dev.k8sebpf.agent.httpparse}).</li>
+ * <li>{@code internal_http_filtered_requests_total}: requests to health-check and scrape paths
+ *     (FILTER_HEALTHCHECK, HEALTHCHECK_PATHS), which are not in the series above.</li>
+ * <li>{@code internal_http_lost_events_total}: receives the kernel could not report (ring buffer full).</li>
+ * </ul>
+ * Requests received by processes named in L7_EXCLUDE_COMMS are not counted (compared in the pipeline:
+ * the BPF object has no comm map; the comparison allocates nothing per event).
+ *
+ * <h2>Limits</h2>
+ * Only receives through read, recvfrom, readv and recvmsg are seen (not io_uring or splice); TLS is
+ * opaque; HTTP/2 is not counted.
+ */
+package dev.k8sebpf.agent.l7;

@@ -1,0 +1,31 @@
+package dev.k8sebpf.agent.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.k8sebpf.agent.bpf.ConnectSkeleton;
+import dev.k8sebpf.agent.loader.BpfObject;
+import dev.k8sebpf.agent.loader.BpfProgram;
+import dev.k8sebpf.agent.loader.KernelPreconditions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** BPF bytecode is portable: the arm64 object's usable tiers must pass this (x86) kernel's verifier too. */
+class ArmObjectVerifierTest {
+    @BeforeAll
+    static void requireKernel() {
+        KernelPreconditions.requireBpf();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = HookTier.class, names = {"CGROUP", "SYSCALL_TRACEPOINT"})
+    void loads(HookTier tier) throws Exception {
+        byte[] rodata = new ConnectSkeleton.Rodata().emitExcluded(1).toBytes();
+        try (BpfObject object = TierObject.load(tier, ConnectSkeleton.objectBytes("arm64"), rodata)) {
+            assertThat(object.programs().stream().filter(p -> tier.owns(p.section())).mapToInt(BpfProgram::fd))
+                    .isNotEmpty().allMatch(fd -> fd >= 0);
+            assertThat(object.programs().stream().filter(p -> !tier.owns(p.section())).mapToInt(BpfProgram::fd))
+                    .isNotEmpty().allMatch(fd -> fd < 0);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.k8sebpf.agent.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class CgroupRootTest {
+    @Test
+    void findsTheCgroup2MountAmongCgroupV1Mounts() {
+        String mountinfo = """
+                31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
+                32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
+                41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
+                """;
+        assertThat(CgroupRoot.find(mountinfo)).hasValue("/sys/fs/cgroup/unified");
+    }
+
+    @Test
+    void readsOptionalFieldsAndEscapedMountPoints() {
+        String mountinfo = "29 22 0:26 / /sys/fs/my\\040cgroup rw,nosuid shared:4 master:1 - cgroup2 cgroup2 rw\n";
+        assertThat(CgroupRoot.find(mountinfo)).hasValue("/sys/fs/my cgroup");
+    }
+
+    @Test
+    void skipsABindMountOfASubtree() {
+        String mountinfo = """
+                50 40 0:30 /kubepods/pod1 /host/cgroup rw - cgroup2 cgroup2 rw
+                51 40 0:30 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw
+                """;
+        assertThat(CgroupRoot.find(mountinfo)).hasValue("/sys/fs/cgroup");
+    }
+
+    @Test
+    void emptyWithoutCgroup2() {
+        assertThat(CgroupRoot.find("32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n")).isEmpty();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.k8sebpf.agent.l7;
+
+import dev.k8sebpf.agent.httpparse.ConnectionTable;
+import dev.k8sebpf.agent.mapping.Destination;
+import dev.k8sebpf.agent.mapping.IpKey;
+import dev.k8sebpf.agent.mapping.MappingTable;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * A pipeline into its own registry that only sees events for the ports it was told about, so
+ * concurrent traffic on this machine cannot change a test's counts. The server address maps to
+ * namespace {@code l7test}, the given service and pod {@code pod-1}.
+ */
+final class CountingPipeline {
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final String service;
+    private final HttpPipeline pipeline;
+    private final Set<Integer> ports = new HashSet<>();
+
+    CountingPipeline(L7Options options, String serverAddress, String service) {
+        this.service = service;
+        MappingTable mapping = new MappingTable(Duration.ofMinutes(5), 64, System::nanoTime);
+        mapping.put(IpKey.parse(serverAddress), new Destination("l7test", service, "pod-1"));
+        ConnectionTable connections = new ConnectionTable(1024, Duration.ofMinutes(5), System::nanoTime);
+        this.pipeline = new HttpPipeline(options, mapping, new HttpMetrics(registry), connections);
+    }
+
+    static L7Options options(int maxPaths) {
+        return new L7Options(true, List.of("/internal/*"), List.of("agent"), maxPaths, false);
+    }
+
+    CountingPipeline port(int port) {
+        ports.add(port);
+        return this;
+    }
+
+    /** Feeds the events of our ports to the pipeline; returns how many. */
+    int drain(L7Kernel kernel) {
+        int[] ours = {0};
+        kernel.poll(event -> {
+            if (ports.contains(event.localPort())) {
+                ours[0]++;
+                pipeline.accept(event);
+            }
+        });
+        return ours[0];
+    }
+
+    /** Drains on a thread of its own meanwhile; close stops it after one last drain. */
+    static final class Poller implements AutoCloseable {
+        private final Thread thread;
+        private volatile boolean stopping;
+
+        private Poller(CountingPipeline counted, L7Kernel kernel) {
+            thread = Thread.ofPlatform().name("l7-test-poller").start(() -> {
+                while (!stopping) {
+                    counted.drain(kernel);
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                counted.drain(kernel);
+            });
+        }
+
+        static Poller every100ms(CountingPipeline counted, L7Kernel kernel) {
+            return new Poller(counted, kernel);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stopping = true;
+            thread.join();
+        }
+    }
+
+    /** "METHOD path" → count, over every series of this service. */
+    Map<String, Long> byMethodAndPath() {
+        Map<String, Long> counts = new TreeMap<>();
+        for (Counter c : registry.find(HttpMetrics.REQUESTS).tag("destination_service", service).counters()) {
+            counts.merge(c.getId().getTag("method") + " " + c.getId().getTag("path"), (long) c.count(), Long::sum);
+        }
+        return counts;
+    }
+
+    long total() {
+        return byMethodAndPath().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    long filtered() {
+        return (long) registry.get(HttpMetrics.FILTERED).counter().count();
+    }
+
+    /** Every value one label takes across the series, e.g. each process_comm seen. */
+    Set<String> tagValues(String tag) {
+        Set<String> values = new HashSet<>();
+        registry.find(HttpMetrics.REQUESTS).counters().forEach(c -> values.add(c.getId().getTag(tag)));
+        return values;
+    }
+}

@@ -1,0 +1,148 @@
+package dev.k8sebpf.agent.l7;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import dev.k8sebpf.agent.bpf.HttpEvent;
+import dev.k8sebpf.agent.httpparse.ConnectionTable;
+import dev.k8sebpf.agent.mapping.Destination;
+import dev.k8sebpf.agent.mapping.IpKey;
+import dev.k8sebpf.agent.mapping.MappingTable;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** The pipeline on hand-made events: labels, exclusion, filtering and the series cache. */
+class HttpPipelineTest {
+    private static final byte[] SERVER = {10, 1, 2, 3};
+    private static final byte[] CLIENT = {10, 9, 8, 7};
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final MappingTable mapping = new MappingTable(Duration.ofMinutes(1), 16, System::nanoTime);
+
+    private HttpPipeline pipeline(L7Options options) {
+        mapping.put(IpKey.of(SERVER), new Destination("shop", "orders", "orders-7c9f"));
+        return new HttpPipeline(options, mapping, new HttpMetrics(registry),
+                new ConnectionTable(64, Duration.ofMinutes(1), System::nanoTime));
+    }
+
+    private static L7Options options(boolean filter, List<String> excluded, boolean dropUnmapped) {
+        return new L7Options(filter, List.of("/internal/*"), excluded, 100, dropUnmapped);
+    }
+
+    @Test
+    void labelsComeFromBothEndsOfTheServerSocket() {
+        pipeline(options(true, List.of("agent"), false)).accept(event(1, 4, SERVER, CLIENT, "nginx", "GET /orders/42?x=1 HTTP/1.1\r\n\r\n"));
+
+        Counter counter = registry.get(HttpMetrics.REQUESTS).counter();
+        assertThat(counter.count()).isEqualTo(1);
+        assertThat(counter.getId().getTags()).extracting(t -> t.getKey() + "=" + t.getValue()).containsExactlyInAnyOrder(
+                "source_ip=10.9.8.7", "destination_namespace=shop", "destination_service=orders",
+                "destination_pod=orders-7c9f", "method=GET", "path=/orders/{id}", "process_comm=nginx");
+    }
+
+    @Test
+    void ipv6ClientIsShownInRfc5952Form() {
+        byte[] server = v6("fd00::1");
+        mapping.put(IpKey.parse("fd00::1"), new Destination("shop", "v6", "v6-pod"));
+        pipeline(options(true, List.of(), false)).accept(event(1, 6, server, v6("fd00:0:0:0:0:0:0:abcd"), "app", "GET / HTTP/1.1\r\n\r\n"));
+
+        assertThat(registry.get(HttpMetrics.REQUESTS).tag("destination_service", "v6").counter().getId().getTag("source_ip"))
+                .isEqualTo("fd00::abcd");
+    }
+
+    @Test
+    void oneSeriesPerLabelTupleAcrossEventsAndConnections() {
+        HttpPipeline pipeline = pipeline(options(true, List.of(), false));
+        for (int conn = 1; conn <= 3; conn++) {
+            pipeline.accept(event(conn, 4, SERVER, CLIENT, "nginx", "GET /a HTTP/1.1\r\n\r\nGET /a HTTP/1.1\r\n\r\n"));
+        }
+        pipeline.accept(event(4, 4, SERVER, CLIENT, "nginx", "POST /a HTTP/1.1\r\nContent-Length: 0\r\n\r\n"));
+
+        assertThat(registry.find(HttpMetrics.REQUESTS).counters()).hasSize(2);
+        assertThat(registry.get(HttpMetrics.REQUESTS).tag("method", "GET").counter().count()).isEqualTo(6);
+    }
+
+    @Test
+    void excludedProcessesAreNotCountedOthersAre() {
+        HttpPipeline pipeline = pipeline(options(true, List.of("agent", "a-very-long-process-name"), false));
+        pipeline.accept(event(1, 4, SERVER, CLIENT, "agent", "GET /x HTTP/1.1\r\n\r\n"));
+        pipeline.accept(event(2, 4, SERVER, CLIENT, "a-very-long-pro", "GET /x HTTP/1.1\r\n\r\n")); // the kernel keeps 15 bytes
+        pipeline.accept(event(3, 4, SERVER, CLIENT, "agent2", "GET /x HTTP/1.1\r\n\r\n"));
+
+        assertThat(registry.get(HttpMetrics.REQUESTS).counter().getId().getTag("process_comm")).isEqualTo("agent2");
+    }
+
+    @Test
+    void healthChecksGoToTheirOwnCounterUnlessFilteringIsOff() {
+        HttpPipeline filtering = pipeline(options(true, List.of(), false));
+        filtering.accept(event(1, 4, SERVER, CLIENT, "app", "GET /healthz HTTP/1.1\r\n\r\nGET /internal/x HTTP/1.1\r\n\r\n"));
+        assertThat(registry.find(HttpMetrics.REQUESTS).counters()).isEmpty();
+        assertThat(registry.get(HttpMetrics.FILTERED).counter().count()).isEqualTo(2);
+
+        SimpleMeterRegistry unfiltered = new SimpleMeterRegistry();
+        new HttpPipeline(options(false, List.of(), false), mapping, new HttpMetrics(unfiltered),
+                new ConnectionTable(64, Duration.ofMinutes(1), System::nanoTime))
+                .accept(event(1, 4, SERVER, CLIENT, "app", "GET /healthz HTTP/1.1\r\n\r\n"));
+        assertThat(unfiltered.get(HttpMetrics.REQUESTS).tag("path", "/healthz").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void unmappedServersAreCountedWithEmptyLabelsOrDropped() {
+        byte[] unknown = {10, 0, 0, 99};
+        pipeline(options(true, List.of(), false)).accept(event(1, 4, unknown, CLIENT, "app", "GET / HTTP/1.1\r\n\r\n"));
+        assertThat(registry.get(HttpMetrics.REQUESTS).counter().getId().getTag("destination_service")).isEmpty();
+
+        SimpleMeterRegistry dropping = new SimpleMeterRegistry();
+        new HttpPipeline(options(true, List.of(), true), mapping, new HttpMetrics(dropping),
+                new ConnectionTable(64, Duration.ofMinutes(1), System::nanoTime))
+                .accept(event(1, 4, unknown, CLIENT, "app", "GET / HTTP/1.1\r\n\r\n"));
+        assertThat(dropping.find(HttpMetrics.REQUESTS).counters()).isEmpty();
+    }
+
+    @Test
+    void pathCapIsPerDestinationService() {
+        L7Options capped = new L7Options(true, List.of(), List.of(), 2, false);
+        byte[] other = {10, 1, 2, 4};
+        mapping.put(IpKey.of(other), new Destination("shop", "billing", "billing-1"));
+        HttpPipeline pipeline = pipeline(capped);
+        for (String path : List.of("/a", "/b", "/c")) {
+            pipeline.accept(event(1, 4, SERVER, CLIENT, "app", "GET " + path + " HTTP/1.1\r\n\r\n"));
+            pipeline.accept(event(2, 4, other, CLIENT, "app", "GET " + path + " HTTP/1.1\r\n\r\n"));
+        }
+        assertThat(paths("orders")).containsOnly(entry("/a", 1L), entry("/b", 1L), entry("/{other}", 1L));
+        assertThat(paths("billing")).containsOnly(entry("/a", 1L), entry("/b", 1L), entry("/{other}", 1L));
+    }
+
+    /** path → count, over one service's series. */
+    private Map<String, Long> paths(String service) {
+        Map<String, Long> paths = new TreeMap<>();
+        registry.find(HttpMetrics.REQUESTS).tag("destination_service", service).counters()
+                .forEach(c -> paths.merge(c.getId().getTag("path"), (long) c.count(), Long::sum));
+        return paths;
+    }
+
+    private static byte[] v6(String literal) {
+        IpKey key = IpKey.parse(literal);
+        byte[] addr = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            addr[i] = (byte) (key.hi() >>> (56 - 8 * i));
+            addr[8 + i] = (byte) (key.lo() >>> (56 - 8 * i));
+        }
+        return addr;
+    }
+
+    /** One receive as the kernel reports it: addresses in 16 bytes, IPv4 in the first 4. */
+    private static HttpEvent event(long connId, int family, byte[] local, byte[] remote, String comm, String data) {
+        byte[] bytes = data.getBytes(StandardCharsets.US_ASCII);
+        return new HttpEvent(connId, Arrays.copyOf(local, 16), Arrays.copyOf(remote, 16), 8080, 40000 + (int) connId,
+                family, 1, bytes.length, 1234, bytes.length, Arrays.copyOf(comm.getBytes(StandardCharsets.UTF_8), 16),
+                Arrays.copyOf(bytes, 256));
+    }
+}

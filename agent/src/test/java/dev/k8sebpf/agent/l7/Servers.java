@@ -1,0 +1,176 @@
+package dev.k8sebpf.agent.l7;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/** HTTP servers on loopback for the kernel tests: each reports the port it listens on. */
+final class Servers {
+    private Servers() {
+    }
+
+    interface Server extends AutoCloseable {
+        int port();
+
+        @Override
+        void close() throws IOException, InterruptedException;
+    }
+
+    /** A fresh address in 127.0.0.0/8, so other tests' traffic never lands on our servers. */
+    static String randomLoopback() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return "127." + random.nextInt(100, 200) + "." + random.nextInt(256) + "." + random.nextInt(1, 255);
+    }
+
+    /** The JDK's HttpServer in this process (process comm {@code java}): 200 "ok" for everything. */
+    static Server jdk(String address) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(address), 0), 64);
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                exchange.getRequestBody().readAllBytes();
+                byte[] body = "ok".getBytes(StandardCharsets.US_ASCII);
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
+        server.setExecutor(Executors.newFixedThreadPool(2));
+        server.start();
+        return new Server() {
+            @Override
+            public int port() {
+                return server.getAddress().getPort();
+            }
+
+            @Override
+            public void close() {
+                server.stop(0);
+                ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+            }
+        };
+    }
+
+    /** Python's http.server with HTTP/1.1 keep-alive (process comm {@code python3}). */
+    static Server python(String address) throws IOException {
+        String script;
+        try (InputStream in = Servers.class.getResourceAsStream("/l7/http11_server.py")) {
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Process process = new ProcessBuilder("python3", "-c", script, address)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String line = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+        if (line == null) {
+            process.destroyForcibly();
+            throw new IOException("python http server on " + address + " did not start");
+        }
+        int port = Integer.parseInt(line.strip());
+        return new Server() {
+            @Override
+            public int port() {
+                return port;
+            }
+
+            @Override
+            public void close() throws InterruptedException {
+                process.destroy();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        };
+    }
+
+    /** Debian's nginx with its own config, pid and logs in a temp dir; one worker; 200 "ok" for everything. */
+    static Nginx nginx(String address) throws IOException, InterruptedException {
+        return Nginx.start(address, freePort(address));
+    }
+
+    static final class Nginx implements Server {
+        private final Process process;
+        private final Path dir;
+        private final int port;
+
+        private Nginx(Process process, Path dir, int port) {
+            this.process = process;
+            this.dir = dir;
+            this.port = port;
+        }
+
+        static Nginx start(String address, int port) throws IOException, InterruptedException {
+            Path dir = Files.createTempDirectory("l7-nginx");
+            Files.writeString(dir.resolve("nginx.conf"), String.join("\n",
+                    "daemon off;",
+                    "user root;",
+                    "worker_processes 1;",
+                    "pid " + dir.resolve("nginx.pid") + ";",
+                    "error_log " + dir.resolve("error.log") + ";",
+                    "events { worker_connections 1024; }",
+                    "http {",
+                    "  access_log " + dir.resolve("access.log") + ";",
+                    "  client_body_temp_path " + dir.resolve("body") + ";",
+                    "  proxy_temp_path " + dir.resolve("proxy") + ";",
+                    "  fastcgi_temp_path " + dir.resolve("fastcgi") + ";",
+                    "  uwsgi_temp_path " + dir.resolve("uwsgi") + ";",
+                    "  scgi_temp_path " + dir.resolve("scgi") + ";",
+                    "  keepalive_requests 1000000;",
+                    "  server {",
+                    "    listen " + address + ":" + port + ";",
+                    "    location / { return 200 \"ok\\n\"; }",
+                    "  }",
+                    "}", ""));
+            Process process = new ProcessBuilder("/usr/sbin/nginx", "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
+                    "-e", dir.resolve("error.log").toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
+            Nginx nginx = new Nginx(process, dir, port);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                try (Socket probe = new Socket(address, port)) {
+                    return nginx;
+                } catch (IOException notYet) {
+                    if (!process.isAlive() || System.nanoTime() > deadline) {
+                        nginx.close();
+                        throw new IOException("nginx did not start on " + address + ":" + port + ": "
+                                + Files.readString(dir.resolve("error.log")));
+                    }
+                    Thread.sleep(20);
+                }
+            }
+        }
+
+        @Override
+        public int port() {
+            return port;
+        }
+
+        /** Requests nginx logged (it logs each request it read, answered or not). */
+        long accessLogLines() throws IOException {
+            try (var lines = Files.lines(dir.resolve("access.log"))) {
+                return lines.count();
+            }
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort(String address) throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(address))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on " + address, e);
+        }
+    }
+}

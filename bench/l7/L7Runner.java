@@ -1,0 +1,56 @@
+import dev.k8sebpf.agent.l7.L7;
+import dev.k8sebpf.agent.l7.L7Options;
+import dev.k8sebpf.agent.mapping.Destination;
+import dev.k8sebpf.agent.mapping.IpKey;
+import dev.k8sebpf.agent.mapping.MappingTable;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The L7 part of the agent alone, for bench/l7/run.py: maps SERVER_IP to bench/nginx, polls every
+ * POLL_MS (default 100, like the agent), and answers "count" on stdin with "<requests to nginx> <filtered> <lost>" (other
+ * HTTP servers on the node are counted too, as unmapped, but not reported here).
+ * Usage: java -cp agent/target/classes:agent/target/lib/* bench/l7/L7Runner.java SERVER_IP [POLL_MS]
+ */
+public class L7Runner {
+    public static void main(String[] args) throws Exception {
+        MappingTable mapping = new MappingTable(Duration.ofMinutes(5), 64, System::nanoTime);
+        mapping.put(IpKey.parse(args[0]), new Destination("bench", "nginx", "nginx-0"));
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        L7 l7 = L7.start(new L7Options(true, List.of(), List.of("agent"), 100, false), mapping, registry);
+        long pollMillis = args.length > 1 ? Long.parseLong(args[1]) : 100;
+        Object lock = new Object();
+        Thread.ofPlatform().daemon().name("poller").start(() -> {
+            while (true) {
+                synchronized (lock) {
+                    l7.poll();
+                }
+                try {
+                    Thread.sleep(pollMillis);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        System.out.println("ready");
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+            if (line.equals("count")) {
+                synchronized (lock) {
+                    l7.poll();
+                    double requests = registry.find("internal_http_requests").tag("destination_service", "nginx").counters().stream().mapToDouble(Counter::count).sum();
+                    double filtered = registry.find("internal_http_filtered_requests").counters().stream().mapToDouble(Counter::count).sum();
+                    System.out.println((long) requests + " " + (long) filtered + " " + l7.lostEvents());
+                }
+            }
+        }
+        synchronized (lock) {
+            l7.close();
+        }
+    }
+}

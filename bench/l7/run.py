@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""L7 benchmark: wrk -> nginx (keep-alive, loopback) with the L7 hooks attached and without, in
+alternating runs. "On" is bench/l7/L7Runner.java (the l7 package alone, polling like the agent), or with
+--agent the agent jar itself (MODE=local, ENABLE_L7_HTTP=true, ENABLE_L4=false, counts read from /metrics). Prints CPU (nginx + wrk +
+L7 runner) per 100k requests, the median requests/s ratio, whether every request was counted
+(counted == wrk's total, nginx's access log, lost events), and the collateral cost on a process that
+makes no socket reads (dd bs=64) with the hooks on and off.
+Run as root from the repository root after `./mvnw -DskipTests package`:
+    bench/l7/run.py [--agent] [pairs] [seconds] [connections] [poll_ms]"""
+import os, re, statistics, subprocess, sys, tempfile, time, socket, urllib.request
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+AGENT = "--agent" in sys.argv
+if AGENT:
+    sys.argv.remove("--agent")
+METRICS = "127.0.0.1:19103"
+PAIRS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+CONNECTIONS = int(sys.argv[3]) if len(sys.argv) > 3 else 8
+POLL_MS = sys.argv[4] if len(sys.argv) > 4 else "100"
+IP, PORT = "127.0.0.88", 18088
+DD = ["dd", "if=/dev/zero", "of=/dev/null", "bs=64", "count=3000000"]
+
+def java_home():
+    out = subprocess.run(["bash", "-c", f"source {ROOT}/bin/jdk-env; echo $JAVA_HOME"], capture_output=True, text=True)
+    return out.stdout.strip()
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+def children_cpu():
+    t = os.times()
+    return t.children_user + t.children_system
+
+class Nginx:
+    def __init__(self, tmp):
+        self.dir = tmp
+        conf = os.path.join(tmp, "nginx.conf")
+        self.log = os.path.join(tmp, "access.log")
+        with open(conf, "w") as f:
+            f.write(f"""daemon off; user root; worker_processes 1;
+pid {tmp}/nginx.pid; error_log {tmp}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log {self.log};
+  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fastcgi;
+  uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+  keepalive_requests 100000000;
+  server {{ listen {IP}:{PORT}; location / {{ return 200 "ok\\n"; }} }}
+}}
+""")
+        self.p = subprocess.Popen(["/usr/sbin/nginx", "-p", tmp, "-c", conf, "-e", f"{tmp}/error.log"])
+        for _ in range(200):
+            try:
+                socket.create_connection((IP, PORT), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            sys.exit("nginx did not start: " + open(f"{tmp}/error.log").read())
+        self.worker = int(subprocess.run(["pgrep", "-P", str(self.p.pid)], capture_output=True, text=True).stdout.split()[0])
+
+    def logged(self):
+        with open(self.log, "rb") as f:
+            return sum(1 for _ in f)
+
+    def stop(self):
+        self.p.terminate()
+        self.p.wait()
+
+class Runner:
+    """The L7 hooks attached by a JVM that polls every 100 ms."""
+    def __init__(self):
+        cp = f"{ROOT}/agent/target/classes:{ROOT}/agent/target/lib/*"
+        self.p = subprocess.Popen([f"{java_home()}/bin/java", "-XX:+UseSerialGC", "-Xmx64m", "--enable-native-access=ALL-UNNAMED",
+                                   "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                                   "-cp", cp, f"{ROOT}/bench/l7/L7Runner.java", IP, POLL_MS],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.p.stdout.readline()
+        if line.strip() != "ready":
+            sys.exit("L7 runner did not start")
+        time.sleep(1)  # let the JVM settle (startup JIT is not the hooks' cost)
+
+    def counts(self):
+        self.p.stdin.write("count\n")
+        self.p.stdin.flush()
+        return [int(x) for x in self.p.stdout.readline().split()]
+
+    def cpu(self):
+        return cpu_seconds(self.p.pid)
+
+    def stop(self):
+        self.p.stdin.close()
+        self.p.wait()
+
+class Agent:
+    """The agent jar with L7 only, nginx's address mapped to pod bench/nginx-0 of Service bench/nginx."""
+    def __init__(self, tmp):
+        mapping = os.path.join(tmp, "mapping.yaml")
+        with open(mapping, "w") as f:
+            f.write(f"""apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Service
+  metadata: {{name: nginx, namespace: bench}}
+  spec: {{clusterIP: 10.96.0.88, clusterIPs: [10.96.0.88], ports: [{{port: {PORT}}}]}}
+- apiVersion: discovery.k8s.io/v1
+  kind: EndpointSlice
+  metadata: {{name: nginx-1, namespace: bench, labels: {{kubernetes.io/service-name: nginx}}}}
+  addressType: IPv4
+  endpoints: [{{addresses: [{IP}], targetRef: {{kind: Pod, name: nginx-0, namespace: bench}}}}]
+""")
+        env = dict(os.environ, MODE="local", METRICS_ADDR=METRICS, MAPPING_FILE=mapping, LOG_LEVEL="warn",
+                   ENABLE_L4="false", ENABLE_L7_HTTP="true")
+        self.p = subprocess.Popen([f"{java_home()}/bin/java", "-XX:+UseSerialGC", "-Xmx64m", "--enable-native-access=ALL-UNNAMED",
+                                   "-jar", f"{ROOT}/agent/target/agent-0.1.0-SNAPSHOT.jar"], env=env)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://{METRICS}/readyz", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except Exception:
+                time.sleep(0.1)
+        sys.exit("agent did not become ready in 30 s")
+
+    def counts(self):
+        time.sleep(0.25)  # one 100 ms poll after the last request, with margin
+        with urllib.request.urlopen(f"http://{METRICS}/metrics", timeout=5) as r:
+            text = r.read().decode()
+        def total(name, *labels):
+            return int(sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                           if line.startswith(name) and all(label in line for label in labels)))
+        return [total("internal_http_requests_total{", 'destination_service="nginx"', 'destination_pod="nginx-0"'),
+                total("internal_http_filtered_requests_total"), total("internal_http_lost_events_total")]
+
+    def cpu(self):
+        return cpu_seconds(self.p.pid)
+
+    def stop(self):
+        self.p.terminate()
+        self.p.wait(timeout=15)
+
+def wrk(seconds):
+    return subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", f"http://{IP}:{PORT}/bench/42?n=1"],
+                          capture_output=True, text=True, check=True).stdout
+
+def wrk_run(nginx, runner):
+    l7_before = runner.cpu() if runner else 0
+    before_cpu = children_cpu() + cpu_seconds(nginx.worker) + l7_before
+    before_log = nginx.logged()
+    before_count = runner.counts() if runner else None
+    out = wrk(SECONDS)
+    time.sleep(0.3)  # nginx finishes logging; the runner polls
+    after_count = runner.counts() if runner else None
+    cpu = children_cpu() + cpu_seconds(nginx.worker) + (runner.cpu() if runner else 0) - before_cpu
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    run = {"wrk_total": total, "rps": rps, "cpu": cpu, "logged": nginx.logged() - before_log}
+    if runner:
+        run["counted"] = after_count[0] - before_count[0]
+        run["lost"] = after_count[2] - before_count[2]
+        run["l7_cpu"] = runner.cpu() - l7_before
+    return run
+
+def bpf_cost(nginx):
+    """Kernel time in the HTTP programs per request (kernel.bpf_stats_enabled, which itself adds a little)."""
+    runner = Agent(nginx.dir) if AGENT else Runner()
+    try:
+        wrk(5)
+        subprocess.run(["sysctl", "-qw", "kernel.bpf_stats_enabled=1"], check=True)
+        try:
+            before = prog_stats()
+            total = int(re.search(r"(\d+) requests in", wrk(SECONDS)).group(1))
+            after = prog_stats()
+        finally:
+            subprocess.run(["sysctl", "-qw", "kernel.bpf_stats_enabled=0"], check=True)
+    finally:
+        runner.stop()
+    return {name: ((after[name][0] - before.get(name, (0, 0))[0]) / total, after[name][1] - before.get(name, (0, 0))[1])
+            for name in after}, total
+
+def prog_stats():
+    import json
+    progs = json.loads(subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True, check=True).stdout)
+    return {p["name"]: (p.get("run_time_ns", 0), p.get("run_cnt", 0)) for p in progs
+            if p.get("name") in ("tp_sock_recv_length", "tp_inet_sock_set_state")}
+
+def dd_run():
+    before = children_cpu()
+    subprocess.run(DD, stderr=subprocess.DEVNULL, check=True)
+    return children_cpu() - before
+
+def main():
+    if os.geteuid() != 0:
+        sys.exit("run as root (BPF)")
+    with tempfile.TemporaryDirectory() as tmp:
+        nginx = Nginx(tmp)
+        off, on, dd_off, dd_on = [], [], [], []
+        try:
+            wrk_run(nginx, None)  # warm-up
+            for i in range(PAIRS):
+                off.append(wrk_run(nginx, None))
+                dd_off.append(dd_run())
+                runner = Agent(tmp) if AGENT else Runner()
+                try:
+                    wrk(5)  # steady state: the runner's JIT compiles the pipeline on real events (~1.5 s CPU), not measured
+                    on.append(wrk_run(nginx, runner))
+                    dd_on.append(dd_run())
+                finally:
+                    runner.stop()
+                print(f"pair {i + 1}: off {off[-1]}\n        on  {on[-1]}\n        dd off {dd_off[-1]:.2f}s on {dd_on[-1]:.2f}s", flush=True)
+            stats, requests = bpf_cost(nginx)
+        finally:
+            nginx.stop()
+    per100k = lambda runs: [r["cpu"] / r["wrk_total"] * 100_000 for r in runs]
+    cpu_off, cpu_on = statistics.median(per100k(off)), statistics.median(per100k(on))
+    rps_off, rps_on = statistics.median(r["rps"] for r in off), statistics.median(r["rps"] for r in on)
+    print(f"\nwrk -t1 -c{CONNECTIONS} -d{SECONDS}s -> nginx (1 worker), {PAIRS} alternating pairs, "
+          + ("agent jar (ENABLE_L7_HTTP=true, ENABLE_L4=false)" if AGENT else f"L7 runner polling every {POLL_MS} ms"))
+    print(f"CPU s per 100k requests (nginx+wrk[+L7 runner]), median: off {cpu_off:.3f}  on {cpu_on:.3f}  ratio {cpu_on / cpu_off:.3f} (limit 1.05)")
+    print(f"requests/s, median: off {rps_off:.0f}  on {rps_on:.0f}  ratio {rps_on / rps_off:.3f} (limit >= 0.95)")
+    for r in on:
+        print(f"  on-run: wrk total {r['wrk_total']}  nginx logged {r['logged']}  L7 counted {r['counted']}  lost {r['lost']}"
+              f"  counted-wrk {r['counted'] - r['wrk_total']}  counted-logged {r['counted'] - r['logged']}")
+    for name, (ns_per_request, runs) in stats.items():
+        print(f"BPF {name}: {ns_per_request:.0f} ns per request ({runs} runs for {requests} requests)")
+    print(f"dd bs=64 count=3M CPU s, median: off {statistics.median(dd_off):.3f}  on {statistics.median(dd_on):.3f}"
+          f"  ratio {statistics.median(dd_on) / statistics.median(dd_off):.3f} (limit 1.02)")
+
+if __name__ == "__main__":
+    main()

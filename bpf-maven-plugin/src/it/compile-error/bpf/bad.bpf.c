@@ -1,0 +1,4 @@
+int bad(void *ctx)
+{
+	return missing_symbol;
+}
