@@ -62,7 +62,7 @@ class DeployManifestsTest {
     }
 
     @Test
-    void everyDocumentIsATypedObjectExceptTheKedaResource() {
+    void everyDocumentIsATypedObjectExceptTheKedaResources() {
         assertThat(OBJECTS).allSatisfy(o -> assertThat(o.getMetadata().getName()).isNotBlank());
         assertThat(all(GenericKubernetesResource.class)).extracting(HasMetadata::getKind).containsOnly("ScaledObject");
     }
@@ -135,20 +135,21 @@ class DeployManifestsTest {
     }
 
     @Test
-    void kedaScalesTheDemoAppFromZeroOnTheActivationSeries() {
-        GenericKubernetesResource scaledObject = all(GenericKubernetesResource.class).getFirst();
-        assertThat(scaledObject.getApiVersion()).isEqualTo("keda.sh/v1alpha1");
-        Map<String, Object> spec = scaledObject.get("spec");
-        assertThat(spec).containsEntry("minReplicaCount", 0);
-        String target = scaledObject.get("spec", "scaleTargetRef", "name");
-        Deployment app = one(Deployment.class, target);
-        assertThat(app.getMetadata().getNamespace()).isEqualTo(scaledObject.getMetadata().getNamespace());
-        String query = scaledObject.get("spec", "triggers", 0, "metadata", "query");
-        assertThat(query).contains("internal_tcp_service_attempts_total")
-                .contains("destination_service=\"" + target + "\"");
+    void everyScaledObjectTargetsTheDemoDeploymentThatTheSampleClientCalls() {
+        List<GenericKubernetesResource> scaledObjects = all(GenericKubernetesResource.class);
+        assertThat(scaledObjects).isNotEmpty().allSatisfy(scaledObject -> {
+            assertThat(scaledObject.getApiVersion()).isEqualTo("keda.sh/v1alpha1");
+            assertThat(scaledObject.<Integer>get("spec", "minReplicaCount")).isZero();
+            String target = scaledObject.get("spec", "scaleTargetRef", "name");
+            Deployment app = one(Deployment.class, target);
+            assertThat(app.getMetadata().getNamespace()).isEqualTo(scaledObject.getMetadata().getNamespace());
+        });
+        List<String> l4Queries = scaledObjects.stream().map(o -> o.<String>get("spec", "triggers", 0, "metadata", "query"))
+                .filter(q -> q != null && q.contains("internal_tcp_service_attempts_total")).toList();
+        assertThat(l4Queries).isNotEmpty().allSatisfy(q -> assertThat(q).contains("destination_service=\"web\""));
 
         Deployment client = one(Deployment.class, "tcp-client");
         assertThat(String.join(" ", client.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs()))
-                .contains(target + "." + app.getMetadata().getNamespace() + ".svc");
+                .contains("web." + one(Deployment.class, "web").getMetadata().getNamespace() + ".svc");
     }
 }
