@@ -9,15 +9,44 @@ final class CgroupRoot {
     private CgroupRoot() {
     }
 
-    /** The mount point of the first cgroup2 mount of the cgroup namespace's root ("/"). */
+    /**
+     * The mount point of the highest cgroup2 mount. In a pod with its own cgroup namespace, the runtime's
+     * /sys/fs/cgroup has root "/" (the pod's own cgroup), while the host's cgroup2 root mounted into it
+     * shows as "/../.." — a path above the namespace's root. The mount with the most ".." is the closest
+     * to the real root, so hooks attached there see every process; a subtree ("/kubepods/...") never is.
+     * Of equal candidates the last wins: a later mount on the same mount point hides an earlier one.
+     */
     static Optional<String> find(String mountinfo) {
-        return mountinfo.lines()
-                .filter(line -> line.contains(SEPARATOR))
-                .filter(line -> line.substring(line.indexOf(SEPARATOR) + SEPARATOR.length()).startsWith("cgroup2 "))
-                .map(line -> line.split(" "))
-                .filter(fields -> fields.length > 4 && fields[3].equals("/"))
-                .map(fields -> unescape(fields[4]))
-                .findFirst();
+        String best = null;
+        int bestHeight = -1;
+        for (String line : mountinfo.lines().toList()) {
+            int separator = line.indexOf(SEPARATOR);
+            if (separator < 0 || !line.startsWith("cgroup2 ", separator + SEPARATOR.length())) {
+                continue;
+            }
+            String[] fields = line.split(" ");
+            int height = fields.length > 4 ? heightAboveNamespaceRoot(fields[3]) : -1;
+            if (height >= bestHeight && height >= 0) {
+                best = unescape(fields[4]);
+                bestHeight = height;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    // "/" → 0, "/.." → 1, "/../.." → 2; a path into a subtree → -1.
+    private static int heightAboveNamespaceRoot(String root) {
+        if (root.equals("/")) {
+            return 0;
+        }
+        int height = 0;
+        for (String segment : root.substring(1).split("/")) {
+            if (!segment.equals("..")) {
+                return -1;
+            }
+            height++;
+        }
+        return root.startsWith("/") ? height : -1;
     }
 
     // mountinfo escapes space, tab, newline and backslash as \ooo octal.

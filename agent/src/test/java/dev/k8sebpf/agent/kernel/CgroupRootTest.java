@@ -34,4 +34,23 @@ class CgroupRootTest {
     void emptyWithoutCgroup2() {
         assertThat(CgroupRoot.find("32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n")).isEmpty();
     }
+
+    @Test
+    void prefersTheHostRootAboveAPodsCgroupNamespace() {
+        String mountinfo = """
+                700 690 0:30 / /sys/fs/cgroup ro - cgroup2 cgroup rw
+                701 700 0:30 /../../.. /sys/fs/cgroup ro - cgroup2 cgroup2 rw
+                702 690 0:30 /../.. /elsewhere ro - cgroup2 cgroup2 rw
+                """;
+        assertThat(CgroupRoot.find(mountinfo)).hasValue("/sys/fs/cgroup");
+    }
+
+    @Test
+    void ofEqualMountsTheLastOneHidesTheOthers() {
+        String mountinfo = """
+                51 40 0:30 / /a rw - cgroup2 cgroup2 rw
+                52 40 0:30 / /b rw - cgroup2 cgroup2 rw
+                """;
+        assertThat(CgroupRoot.find(mountinfo)).hasValue("/b");
+    }
 }
