@@ -73,7 +73,7 @@ class Runner:
     """The L7 hooks attached by a JVM that polls every 100 ms."""
     def __init__(self):
         cp = f"{ROOT}/agent/target/classes:{ROOT}/agent/target/lib/*"
-        self.p = subprocess.Popen([f"{java_home()}/bin/java", "-XX:+UseSerialGC", "-Xmx64m", "--enable-native-access=ALL-UNNAMED",
+        self.p = subprocess.Popen([f"{java_home()}/bin/java", f"@{ROOT}/agent/jvm.options",
                                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                                    "-cp", cp, f"{ROOT}/bench/l7/L7Runner.java", IP, POLL_MS],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -114,7 +114,7 @@ items:
 """)
         env = dict(os.environ, MODE="local", METRICS_ADDR=METRICS, MAPPING_FILE=mapping, LOG_LEVEL="warn",
                    ENABLE_L4="false", ENABLE_L7_HTTP="true")
-        self.p = subprocess.Popen([f"{java_home()}/bin/java", "-XX:+UseSerialGC", "-Xmx64m", "--enable-native-access=ALL-UNNAMED",
+        self.p = subprocess.Popen([f"{java_home()}/bin/java", f"@{ROOT}/agent/jvm.options",
                                    "-jar", f"{ROOT}/agent/target/agent-0.1.0-SNAPSHOT.jar"], env=env)
         deadline = time.time() + 30
         while time.time() < deadline:
