@@ -8,7 +8,7 @@
  * the receiving task. It costs nothing off the receive path, unlike syscall tracepoints. The
  * tracepoint gives the socket; the user buffer comes from the registers of the syscall in progress.
  * A client reading a response ("HTTP/1.1 200 ...") neither starts with a method nor is on a marked
- * connection, so it is not sent.
+ * connection, so it is not sent; a client whose connect() the agent saw is dropped before any of that.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -52,6 +52,20 @@ struct {
 	__type(value, __u32);
 	__uint(max_entries, 16384);
 } http_connections SEC(".maps");
+
+/*
+ * Sockets this host opened with connect() (conn_id), recorded at CLOSE -> SYN_SENT. Their receives are
+ * responses to our own requests, never inbound requests, so tp_sock_recv_length drops them with one
+ * lookup instead of reading registers and user memory (a loopback client would otherwise cost as much
+ * as its server). Sockets connected before the load are unknown and keep the full check. Removed at
+ * TCP_CLOSE like http_connections; an entry lost to LRU eviction only costs that full check.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, __u64);
+	__type(value, __u8);
+	__uint(max_entries, 16384);
+} client_connections SEC(".maps");
 
 /* head (first bytes, little-endian as on every bpfel target) begins with token. */
 static __always_inline bool head_is(__u64 head, const char *token, const int len)
@@ -167,6 +181,8 @@ int tp_sock_recv_length(struct trace_event_raw_sock_msg_length *ctx)
 	if (received <= 0 || (ctx->flags & MSG_PEEK) || ctx->protocol != IPPROTO_TCP ||
 	    (ctx->family != AF_INET && ctx->family != AF_INET6))
 		return 0;
+	if (bpf_map_lookup_elem(&client_connections, &conn_id))
+		return 0;
 	if (agent_tgid && current_tgid() == agent_tgid)
 		return 0;
 	regs = current_user_regs();
@@ -218,13 +234,23 @@ int tp_sock_recv_length(struct trace_event_raw_sock_msg_length *ctx)
 	return 0;
 }
 
-/* Every TCP socket passes through TCP_CLOSE before it is freed: forget its mark there. */
+/*
+ * CLOSE -> SYN_SENT is an active open (the connecting side): remember it as a client. Every TCP socket
+ * passes through TCP_CLOSE before it is freed: forget it there, since its address is reused.
+ */
 SEC("tracepoint/sock/inet_sock_set_state")
 int tp_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
 	__u64 conn_id = (__u64)ctx->skaddr;
+	__u8 client = 1;
 
-	if (ctx->newstate == TCP_CLOSE && ctx->protocol == IPPROTO_TCP)
+	if (ctx->protocol != IPPROTO_TCP)
+		return 0;
+	if (ctx->oldstate == TCP_CLOSE && ctx->newstate == TCP_SYN_SENT) {
+		bpf_map_update_elem(&client_connections, &conn_id, &client, BPF_ANY);
+	} else if (ctx->newstate == TCP_CLOSE) {
 		bpf_map_delete_elem(&http_connections, &conn_id);
+		bpf_map_delete_elem(&client_connections, &conn_id);
+	}
 	return 0;
 }

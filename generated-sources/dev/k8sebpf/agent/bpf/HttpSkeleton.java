@@ -41,6 +41,8 @@ public final class HttpSkeleton {
      * Maps of the {@code .maps} section; sizes are 0 where the map declares none.
      */
     public enum BpfMap implements BpfSkeletons.MapConstant {
+        CLIENT_CONNECTIONS("client_connections", 9, 8L, 1L, 16384L),
+
         EVENTS("events", 27, 0L, 0L, 4194304L),
 
         HTTP_CONNECTIONS("http_connections", 9, 8L, 4L, 16384L),
