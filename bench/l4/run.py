@@ -5,6 +5,8 @@ median throughput ratios, exactness (counted == made, lost), agent RSS, the time
 visible on /metrics, and the collateral cost on a process that makes no connections (dd bs=64).
 Run as root from the repository root after `./mvnw -DskipTests package`:  bench/l4/run.py [pairs]"""
 import os, re, shutil, statistics, subprocess, sys, tempfile, time, urllib.request
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from proc import java_home, cpu_seconds, children_cpu  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PAIRS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
@@ -25,18 +27,6 @@ items:
   metadata: {{name: probe, namespace: bench}}
   spec: {{clusterIP: {PROBE_IP}, clusterIPs: [{PROBE_IP}], ports: [{{port: 9}}]}}
 """
-
-def java_home():
-    out = subprocess.run(["bash", "-c", f"source {ROOT}/bin/jdk-env; echo $JAVA_HOME"], capture_output=True, text=True)
-    return out.stdout.strip()
-
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-def children_cpu():
-    t = os.times()
-    return t.children_user + t.children_system
 
 def scrape():
     with urllib.request.urlopen(f"http://{METRICS}/metrics", timeout=5) as r:

@@ -8,6 +8,8 @@ makes no socket reads (dd bs=64) with the hooks on and off.
 Run as root from the repository root after `./mvnw -DskipTests package`:
     bench/l7/run.py [--agent] [pairs] [seconds] [connections] [poll_ms]"""
 import os, re, statistics, subprocess, sys, tempfile, time, socket, urllib.request
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from proc import java_home, cpu_seconds, children_cpu  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 AGENT = "--agent" in sys.argv
@@ -20,18 +22,6 @@ CONNECTIONS = int(sys.argv[3]) if len(sys.argv) > 3 else 8
 POLL_MS = sys.argv[4] if len(sys.argv) > 4 else "100"
 IP, PORT = "127.0.0.88", 18088
 DD = ["dd", "if=/dev/zero", "of=/dev/null", "bs=64", "count=3000000"]
-
-def java_home():
-    out = subprocess.run(["bash", "-c", f"source {ROOT}/bin/jdk-env; echo $JAVA_HOME"], capture_output=True, text=True)
-    return out.stdout.strip()
-
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-def children_cpu():
-    t = os.times()
-    return t.children_user + t.children_system
 
 class Nginx:
     def __init__(self, tmp):
