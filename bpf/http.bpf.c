@@ -26,6 +26,9 @@ char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_* are GPL-only helpers 
 
 #define MSG_PEEK 2 /* a peek is read again later: count the real read only */
 
+/* kfunc (Linux 6.2+): views a raw kernel address as a read-only BTF pointer, so fields are plain loads. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
 /* Set by the agent before load: its own receives (e.g. scrapes of its metrics endpoint) are skipped. */
 const volatile __u32 agent_tgid = 0;
 
@@ -42,30 +45,25 @@ struct {
 } stats SEC(".maps");
 
 /*
- * Connections (conn_id) that carried a request start. The kernel reuses a freed socket's address for
- * the next socket, so an entry is removed when its connection closes (tp_inet_sock_set_state); LRU
- * eviction only bounds the map. Value: the fd (+1) whose socket was checked to be this connection.
+ * What the program knows of a TCP connection (conn_id), one lookup per receive:
+ * - CONN_CLIENT: this host opened it with connect() (seen at CLOSE -> SYN_SENT). Its receives are
+ *   responses to our own requests, never inbound requests, so they are dropped before any register or
+ *   user-memory read (a loopback client would otherwise cost as much as its server). Sockets connected
+ *   before the load are unknown and get the full check.
+ * - fd + 1: it carried a request start, and that fd of the receiving process was checked to be this
+ *   socket; later receives on it are all sent (bodies, keep-alive and pipelined requests).
+ * The kernel reuses a freed socket's address for the next socket, so an entry is removed when its
+ * connection closes (tp_inet_sock_set_state); LRU eviction only bounds the map, and an evicted entry
+ * only costs the full check again.
  */
+#define CONN_CLIENT 0xffffffffU
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__type(key, __u64);
 	__type(value, __u32);
-	__uint(max_entries, 16384);
-} http_connections SEC(".maps");
-
-/*
- * Sockets this host opened with connect() (conn_id), recorded at CLOSE -> SYN_SENT. Their receives are
- * responses to our own requests, never inbound requests, so tp_sock_recv_length drops them with one
- * lookup instead of reading registers and user memory (a loopback client would otherwise cost as much
- * as its server). Sockets connected before the load are unknown and keep the full check. Removed at
- * TCP_CLOSE like http_connections; an entry lost to LRU eviction only costs that full check.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__type(key, __u64);
-	__type(value, __u8);
-	__uint(max_entries, 16384);
-} client_connections SEC(".maps");
+	__uint(max_entries, 32768);
+} connections SEC(".maps");
 
 /* head (first bytes, little-endian as on every bpfel target) begins with token. */
 static __always_inline bool head_is(__u64 head, const char *token, const int len)
@@ -127,33 +125,36 @@ static __always_inline __u64 read_head(const void *buf, __u32 received)
 	return head;
 }
 
+/* The first (up to) 8 of the len bytes already copied to data; later bytes are not this receive's. */
+static __always_inline __u64 captured_head(const __u8 *data, __u32 len)
+{
+	__u64 head = *(const __u64 *)data;
+
+	return len >= 8 ? head : head & ((1ULL << (8 * len)) - 1);
+}
+
 /*
  * noinline on purpose: as a BPF subprogram its signature keeps struct http_event in the object's BTF
  * (an event only reserved in the ring buffer has no BTF of its own), and the agent's HttpEvent record
  * is generated from that BTF.
  */
-static __noinline void read_endpoints(struct http_event *event, struct sock *sk, __u16 family)
+static __noinline void read_endpoints(struct http_event *event, struct sock *sk)
 {
-	__u16 ports[2];
+	const struct sock_common *c = &sk->__sk_common;
 
-	bpf_probe_read_kernel(ports, sizeof(ports), __builtin_preserve_access_index(&sk->__sk_common.skc_dport));
-	if (family == AF_INET) {
-		__be32 addrs[2];
-
-		bpf_probe_read_kernel(addrs, sizeof(addrs), __builtin_preserve_access_index(&sk->__sk_common.skc_daddr));
-		event->family = store_addr4(event->local_addr, addrs[1]);
-		store_addr4(event->remote_addr, addrs[0]);
+	if (c->skc_family == AF_INET) {
+		event->family = store_addr4(event->local_addr, c->skc_rcv_saddr);
+		store_addr4(event->remote_addr, c->skc_daddr);
 	} else {
-		struct in6_addr addr;
-
 		/* a dual-stack server's IPv4 clients show up v4-mapped here: stored as IPv4 */
-		BPF_CORE_READ_INTO(&addr, sk, __sk_common.skc_v6_rcv_saddr);
-		event->family = store_addr6(event->local_addr, addr.in6_u.u6_addr32);
-		BPF_CORE_READ_INTO(&addr, sk, __sk_common.skc_v6_daddr);
-		store_addr6(event->remote_addr, addr.in6_u.u6_addr32);
+		struct in6_addr local = c->skc_v6_rcv_saddr;
+		struct in6_addr remote = c->skc_v6_daddr;
+
+		event->family = store_addr6(event->local_addr, local.in6_u.u6_addr32);
+		store_addr6(event->remote_addr, remote.in6_u.u6_addr32);
 	}
-	event->local_port = ports[1];
-	event->remote_port = bpf_ntohs(ports[0]);
+	event->local_port = c->skc_num;
+	event->remote_port = bpf_ntohs(c->skc_dport);
 }
 
 static __always_inline void count_lost(void)
@@ -165,47 +166,54 @@ static __always_inline void count_lost(void)
 		*value += 1;
 }
 
-SEC("tracepoint/sock/sock_recv_length")
-int tp_sock_recv_length(struct trace_event_raw_sock_msg_length *ctx)
+/*
+ * A raw tracepoint, not the classic one: it skips formatting the tracepoint's record, which costs
+ * more than the rest of this program on every socket receive of the node. Its arguments are
+ * sock_recv_length's TP_PROTO(struct sock *sk, int ret, int flags); the socket is read through a
+ * BTF cast (plain loads) rather than bpf_probe_read_kernel calls.
+ */
+SEC("raw_tracepoint/sock_recv_length")
+int BPF_PROG(raw_sock_recv_length, struct sock *raw_sk, int received, int recv_flags)
 {
-	struct sock *sk = ctx->sk;
-	__u64 conn_id = (__u64)sk;
-	int received = ctx->ret;
+	struct sock *sk = bpf_rdonly_cast(raw_sk, bpf_core_type_id_kernel(struct sock));
+	__u64 conn_id = (__u64)raw_sk;
 	struct http_event *event;
 	struct pt_regs *regs;
 	const void *buf;
 	__u64 room;
+	__u16 family;
+	__u32 *known;
 	__u8 flags = 0;
-	__u32 len;
+	__u32 mark, len;
+	int fd;
 
-	if (received <= 0 || (ctx->flags & MSG_PEEK) || ctx->protocol != IPPROTO_TCP ||
-	    (ctx->family != AF_INET && ctx->family != AF_INET6))
+	if (received <= 0 || (recv_flags & MSG_PEEK) || sk->sk_protocol != IPPROTO_TCP)
 		return 0;
-	if (bpf_map_lookup_elem(&client_connections, &conn_id))
+	family = sk->__sk_common.skc_family;
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	known = bpf_map_lookup_elem(&connections, &conn_id);
+	mark = known ? *known : 0;
+	if (mark == CONN_CLIENT)
 		return 0;
 	if (agent_tgid && current_tgid() == agent_tgid)
 		return 0;
 	regs = current_user_regs();
 	if (!regs || !receive_buffer(regs, &buf, &room))
 		return 0;
-
-	__u32 *marked = bpf_map_lookup_elem(&http_connections, &conn_id);
-	int fd = (int)syscall_arg0(regs);
-
-	if (starts_with_method(read_head(buf, received)))
-		flags |= HTTP_FLAG_REQUEST_START;
-	else if (!marked)
-		return 0;
-	/* The registers must belong to a receive on this very socket, not on some other fd. The mark caches
-	 * the fd (+1) already checked for this connection, so socket_of_fd's pointer walk runs once per
-	 * connection instead of once per receive. */
-	if (!marked || *marked != (__u32)fd + 1) {
-		struct socket *sock = socket_of_fd(fd);
-		__u32 mark = (__u32)fd + 1;
-
-		if (!sock || BPF_CORE_READ(sock, sk) != sk)
+	fd = (int)syscall_arg0(regs);
+	if (mark != (__u32)fd + 1) {
+		/* Not (yet) a checked HTTP connection: only a request start makes it one. The registers must
+		 * belong to a receive on this very socket, not on some other fd; the mark caches that check,
+		 * so socket_of_fd's pointer walk runs once per connection instead of once per receive. */
+		if (!starts_with_method(read_head(buf, received)))
 			return 0;
-		bpf_map_update_elem(&http_connections, &conn_id, &mark, BPF_ANY);
+		struct socket *sock = socket_of_fd(fd);
+
+		if (!sock || BPF_CORE_READ(sock, sk) != raw_sk)
+			return 0;
+		mark = (__u32)fd + 1;
+		bpf_map_update_elem(&connections, &conn_id, &mark, BPF_ANY);
 	}
 
 	event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
@@ -213,22 +221,23 @@ int tp_sock_recv_length(struct trace_event_raw_sock_msg_length *ctx)
 		count_lost();
 		return 0;
 	}
-	event->conn_id = conn_id;
-	read_endpoints(event, sk, ctx->family);
-	event->flags = flags;
-	event->tgid = current_tgid();
-	event->bytes = received;
-	read_process_comm(event->comm);
-
 	len = received;
 	if (len > room)
 		len = room;
 	if (len > HTTP_CAPTURE_LEN)
 		len = HTTP_CAPTURE_LEN;
-	__builtin_memset(event->data, 0, HTTP_CAPTURE_LEN); /* bytes past `captured` stay zero, not stale */
+	/* One user-memory read per receive on a checked connection; the agent reads `captured` bytes only. */
 	if (bpf_probe_read_user(event->data, len, buf))
 		len = 0;
 	event->captured = len;
+	if (starts_with_method(captured_head(event->data, len)))
+		flags |= HTTP_FLAG_REQUEST_START;
+	event->conn_id = conn_id;
+	read_endpoints(event, sk);
+	event->flags = flags;
+	event->tgid = current_tgid();
+	event->bytes = received;
+	read_process_name(event->comm);
 	/* The agent drains every 100 ms: waking it per event would only cost the receiving thread. */
 	bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
 	return 0;
@@ -242,15 +251,13 @@ SEC("tracepoint/sock/inet_sock_set_state")
 int tp_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
 	__u64 conn_id = (__u64)ctx->skaddr;
-	__u8 client = 1;
+	__u32 client = CONN_CLIENT;
 
 	if (ctx->protocol != IPPROTO_TCP)
 		return 0;
-	if (ctx->oldstate == TCP_CLOSE && ctx->newstate == TCP_SYN_SENT) {
-		bpf_map_update_elem(&client_connections, &conn_id, &client, BPF_ANY);
-	} else if (ctx->newstate == TCP_CLOSE) {
-		bpf_map_delete_elem(&http_connections, &conn_id);
-		bpf_map_delete_elem(&client_connections, &conn_id);
-	}
+	if (ctx->oldstate == TCP_CLOSE && ctx->newstate == TCP_SYN_SENT)
+		bpf_map_update_elem(&connections, &conn_id, &client, BPF_ANY);
+	else if (ctx->newstate == TCP_CLOSE)
+		bpf_map_delete_elem(&connections, &conn_id);
 	return 0;
 }

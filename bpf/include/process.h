@@ -17,6 +17,17 @@ static __always_inline void read_process_comm(char comm[COMM_LEN])
 	bpf_core_read(comm, COMM_LEN, &leader->comm);
 }
 
+/*
+ * The same for program types that may call bpf_get_current_task_btf() (tracepoints): the task is a
+ * BTF pointer, so this is plain loads instead of helper calls (it runs on every HTTP receive).
+ */
+static __always_inline void read_process_name(char comm[COMM_LEN])
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	__builtin_memcpy(comm, task->group_leader->comm, COMM_LEN);
+}
+
 static __always_inline __u32 current_tgid(void)
 {
 	return bpf_get_current_pid_tgid() >> 32;

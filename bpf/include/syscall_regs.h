@@ -20,7 +20,10 @@
 #error "syscall_regs.h: build with -D__TARGET_ARCH_x86 or -D__TARGET_ARCH_arm64"
 #endif
 
-/* Saved user registers of the current task, or NULL (kernel threads have none worth reading). */
+/*
+ * Saved user registers of the current task, or NULL. The result is a BTF pointer, so the accessors
+ * below are plain loads (the verifier guards them), not bpf_probe_read_kernel calls.
+ */
 static __always_inline struct pt_regs *current_user_regs(void)
 {
 	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
@@ -29,9 +32,9 @@ static __always_inline struct pt_regs *current_user_regs(void)
 static __always_inline long syscall_nr(struct pt_regs *regs)
 {
 #if defined(__TARGET_ARCH_x86)
-	return BPF_CORE_READ(regs, orig_ax);
+	return regs->orig_ax;
 #else
-	return BPF_CORE_READ(regs, syscallno);
+	return regs->syscallno;
 #endif
 }
 
@@ -39,18 +42,18 @@ static __always_inline long syscall_nr(struct pt_regs *regs)
 static __always_inline unsigned long syscall_arg0(struct pt_regs *regs)
 {
 #if defined(__TARGET_ARCH_x86)
-	return BPF_CORE_READ(regs, di);
+	return regs->di;
 #else
-	return BPF_CORE_READ(regs, orig_x0);
+	return regs->orig_x0;
 #endif
 }
 
 static __always_inline unsigned long syscall_arg1(struct pt_regs *regs)
 {
 #if defined(__TARGET_ARCH_x86)
-	return BPF_CORE_READ(regs, si);
+	return regs->si;
 #else
-	return BPF_CORE_READ(regs, regs[1]);
+	return regs->regs[1];
 #endif
 }
 

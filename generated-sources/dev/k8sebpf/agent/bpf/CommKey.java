@@ -16,6 +16,11 @@ public record CommKey(byte[] comm) {
     public static final long SIZE = 16L;
 
     /**
+     * Byte offset of {@code comm}.
+     */
+    public static final long OFFSET_COMM = 0L;
+
+    /**
      * Reads a {@code comm_key} at {@code offset} (offsets as BTF gives them).
      */
     public static CommKey decode(MemorySegment seg, long offset) {

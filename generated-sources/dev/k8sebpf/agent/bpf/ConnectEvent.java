@@ -26,6 +26,56 @@ public record ConnectEvent(byte[] daddr, int dport, int family, int tier, int er
     public static final long SIZE = 48L;
 
     /**
+     * Byte offset of {@code daddr}.
+     */
+    public static final long OFFSET_DADDR = 0L;
+
+    /**
+     * Byte offset of {@code dport}.
+     */
+    public static final long OFFSET_DPORT = 16L;
+
+    /**
+     * Byte offset of {@code family}.
+     */
+    public static final long OFFSET_FAMILY = 18L;
+
+    /**
+     * Byte offset of {@code tier}.
+     */
+    public static final long OFFSET_TIER = 19L;
+
+    /**
+     * Byte offset of {@code error}.
+     */
+    public static final long OFFSET_ERROR = 20L;
+
+    /**
+     * Byte offset of {@code tgid}.
+     */
+    public static final long OFFSET_TGID = 24L;
+
+    /**
+     * Byte offset of {@code outcome}.
+     */
+    public static final long OFFSET_OUTCOME = 28L;
+
+    /**
+     * Byte offset of {@code excluded}.
+     */
+    public static final long OFFSET_EXCLUDED = 29L;
+
+    /**
+     * Byte offset of {@code pad}.
+     */
+    public static final long OFFSET_PAD = 30L;
+
+    /**
+     * Byte offset of {@code comm}.
+     */
+    public static final long OFFSET_COMM = 32L;
+
+    /**
      * Reads a {@code connect_event} at {@code offset} (offsets as BTF gives them).
      */
     public static ConnectEvent decode(MemorySegment seg, long offset) {

@@ -29,6 +29,66 @@ public record HttpEvent(long connId, byte[] localAddr, byte[] remoteAddr, int lo
     public static final long SIZE = 328L;
 
     /**
+     * Byte offset of {@code conn_id}.
+     */
+    public static final long OFFSET_CONN_ID = 0L;
+
+    /**
+     * Byte offset of {@code local_addr}.
+     */
+    public static final long OFFSET_LOCAL_ADDR = 8L;
+
+    /**
+     * Byte offset of {@code remote_addr}.
+     */
+    public static final long OFFSET_REMOTE_ADDR = 24L;
+
+    /**
+     * Byte offset of {@code local_port}.
+     */
+    public static final long OFFSET_LOCAL_PORT = 40L;
+
+    /**
+     * Byte offset of {@code remote_port}.
+     */
+    public static final long OFFSET_REMOTE_PORT = 42L;
+
+    /**
+     * Byte offset of {@code family}.
+     */
+    public static final long OFFSET_FAMILY = 44L;
+
+    /**
+     * Byte offset of {@code flags}.
+     */
+    public static final long OFFSET_FLAGS = 45L;
+
+    /**
+     * Byte offset of {@code captured}.
+     */
+    public static final long OFFSET_CAPTURED = 46L;
+
+    /**
+     * Byte offset of {@code tgid}.
+     */
+    public static final long OFFSET_TGID = 48L;
+
+    /**
+     * Byte offset of {@code bytes}.
+     */
+    public static final long OFFSET_BYTES = 52L;
+
+    /**
+     * Byte offset of {@code comm}.
+     */
+    public static final long OFFSET_COMM = 56L;
+
+    /**
+     * Byte offset of {@code data}.
+     */
+    public static final long OFFSET_DATA = 72L;
+
+    /**
      * Reads a {@code http_event} at {@code offset} (offsets as BTF gives them).
      */
     public static HttpEvent decode(MemorySegment seg, long offset) {

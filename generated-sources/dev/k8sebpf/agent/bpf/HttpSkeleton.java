@@ -21,9 +21,9 @@ public final class HttpSkeleton {
      * Programs by function name; the section names the hook libbpf attaches to.
      */
     public enum Program implements BpfSkeletons.ProgramConstant {
-        TP_INET_SOCK_SET_STATE("tp_inet_sock_set_state", "tracepoint/sock/inet_sock_set_state"),
+        RAW_SOCK_RECV_LENGTH("raw_sock_recv_length", "raw_tracepoint/sock_recv_length"),
 
-        TP_SOCK_RECV_LENGTH("tp_sock_recv_length", "tracepoint/sock/sock_recv_length");
+        TP_INET_SOCK_SET_STATE("tp_inet_sock_set_state", "tracepoint/sock/inet_sock_set_state");
 
         private final BpfSkeletons.ProgramSpec spec;
 
@@ -41,11 +41,9 @@ public final class HttpSkeleton {
      * Maps of the {@code .maps} section; sizes are 0 where the map declares none.
      */
     public enum BpfMap implements BpfSkeletons.MapConstant {
-        CLIENT_CONNECTIONS("client_connections", 9, 8L, 1L, 16384L),
+        CONNECTIONS("connections", 9, 8L, 4L, 32768L),
 
         EVENTS("events", 27, 0L, 0L, 4194304L),
-
-        HTTP_CONNECTIONS("http_connections", 9, 8L, 4L, 16384L),
 
         STATS("stats", 6, 4L, 8L, 1L);
 

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,7 +96,7 @@ public final class Main {
         HealthCheck mappingReady = startMapping(config, table, metrics, log);
 
         // Both kernels are drained by the one poller thread, L4 first.
-        List<Runnable> drains = new ArrayList<>();
+        List<IntSupplier> drains = new ArrayList<>();
         Optional<L4Kernel> kernel = Optional.empty();
         if (config.enableL4()) {
             L4Kernel opened = openKernel(config);
@@ -110,7 +111,7 @@ public final class Main {
         }
         Optional<ConnectPoller> poller = Optional.empty();
         if (!drains.isEmpty()) {
-            poller = Optional.of(ConnectPoller.start(() -> drains.forEach(Runnable::run), POLL_INTERVAL));
+            poller = Optional.of(ConnectPoller.start(() -> drains.stream().mapToInt(IntSupplier::getAsInt).sum(), POLL_INTERVAL));
             started.push(poller.get());
         }
         HealthCheck liveness = livenessOf(poller);

@@ -51,6 +51,16 @@ public final class ConnectionState {
     byte[] carry;
     int carryLen;
     boolean carryOverflow;
+    /**
+     * The last read, if it was one whole request without a body read at a message boundary: its
+     * length, a keyed hash of its bytes, and the request it held. The same bytes read again at a
+     * message boundary hold the same request and leave the same state, so parsing is skipped
+     * (keep-alive clients repeat requests). Length 0: nothing remembered.
+     */
+    int repeatLen;
+    long repeatHash;
+    HttpMethod repeatMethod;
+    String repeatPath;
     long lastSeenNanos;
     /** {@link ConnectionTable#endpointsKey} of the connection this state belongs to. */
     long endpoints;
@@ -61,6 +71,7 @@ public final class ConnectionState {
         remaining = 0;
         resetFraming();
         clearCarry();
+        repeatLen = 0;
     }
 
     void startHeaders() {

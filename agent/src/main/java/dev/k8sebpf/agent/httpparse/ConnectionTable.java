@@ -24,6 +24,7 @@ public final class ConnectionTable {
     private final LongSupplier nanoTime;
     private final LinkedHashMap<Long, ConnectionState> states;
     private long evictions;
+    private long now;
 
     public ConnectionTable(int capacity, Duration idleTtl, LongSupplier nanoTime) {
         if (capacity < 1) {
@@ -35,6 +36,7 @@ public final class ConnectionTable {
         this.capacity = capacity;
         this.idleTtlNanos = idleTtl.toNanos();
         this.nanoTime = nanoTime;
+        this.now = nanoTime.getAsLong();
         this.states = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Long, ConnectionState> eldest) {
@@ -48,13 +50,20 @@ public final class ConnectionTable {
     }
 
     /**
+     * Reads the clock for the {@link #state} calls that follow. Called once per drain of the kernel's
+     * events, not per event: the idle TTL is minutes, and a clock read costs as much as a lookup.
+     */
+    public void readClock() {
+        now = nanoTime.getAsLong();
+    }
+
+    /**
      * The state of connection {@code id}: its tracked state, or a fresh one if unknown, idle too long,
      * or now used by other endpoints.
      *
      * @param endpoints {@link #endpointsKey} of the connection's addresses and ports
      */
     public ConnectionState state(long id, long endpoints) {
-        long now = nanoTime.getAsLong();
         ConnectionState state = states.get(id);
         if (state == null) {
             state = new ConnectionState();

@@ -1,6 +1,5 @@
 package dev.k8sebpf.agent.l7;
 
-import dev.k8sebpf.agent.bpf.HttpEvent;
 import dev.k8sebpf.agent.comm.ProcessNames;
 import dev.k8sebpf.agent.httpparse.ConnectionState;
 import dev.k8sebpf.agent.httpparse.ConnectionTable;
@@ -20,7 +19,7 @@ import java.util.function.Consumer;
  * the destination is its local address (the server pod's IP) looked up in the mapping, the process is
  * the receiving server. Runs on the one thread that drains the kernel's events; not thread-safe.
  */
-final class HttpPipeline implements Consumer<HttpEvent> {
+final class HttpPipeline implements Consumer<HttpEventView> {
     private static final int FAMILY_V4 = 4;
 
     private final MappingTable mapping;
@@ -51,8 +50,13 @@ final class HttpPipeline implements Consumer<HttpEvent> {
         this.connections = connections;
     }
 
+    /** Call before each drain of the kernel's events (one clock reading for the whole batch). */
+    void startDrain() {
+        connections.readClock();
+    }
+
     @Override
-    public void accept(HttpEvent event) {
+    public void accept(HttpEventView event) {
         ProcessNames.Process process = processes.of(event.comm());
         if (process.excluded()) {
             return;

@@ -43,6 +43,7 @@ public final class L7 implements AutoCloseable {
 
     /** Counts every request the kernel reported since the last poll; returns the events handled. */
     public int poll() {
+        pipeline.startDrain();
         return kernel.poll(pipeline);
     }
 

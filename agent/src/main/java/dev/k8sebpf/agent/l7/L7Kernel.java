@@ -29,13 +29,13 @@ public final class L7Kernel implements AutoCloseable {
 
     private final BpfObject object;
     private final List<BpfLink> links;
-    private final EventRing<HttpEvent> ring;
+    private final EventRing<HttpEventView> ring;
     private final BpfMap stats;
     private final int cpus;
     private boolean closed;
     private long finalLost;
 
-    private L7Kernel(BpfObject object, List<BpfLink> links, EventRing<HttpEvent> ring, int cpus) {
+    private L7Kernel(BpfObject object, List<BpfLink> links, EventRing<HttpEventView> ring, int cpus) {
         this.object = object;
         this.links = links;
         this.ring = ring;
@@ -62,7 +62,7 @@ public final class L7Kernel implements AutoCloseable {
             throw failure("open " + HttpSkeleton.OBJECT_FILE, e);
         }
         List<BpfLink> links = new ArrayList<>();
-        EventRing<HttpEvent> ring = null;
+        EventRing<HttpEventView> ring = null;
         String step = "configure";
         try {
             object.map(HttpSkeleton.Rodata.MAP_NAME).setInitialValue(rodata);
@@ -70,7 +70,7 @@ public final class L7Kernel implements AutoCloseable {
             object.load();
             step = "map ring buffer";
             ring = EventRing.open(object.map(HttpSkeleton.BpfMap.EVENTS.mapName()), HttpEvent.SIZE, "an http_event",
-                    HttpEvent::decode);
+                    new HttpEventView()::at);
             step = "count CPUs";
             int cpus = BpfMap.possibleCpus();
             for (HttpSkeleton.Program program : HttpSkeleton.Program.values()) {
@@ -96,8 +96,11 @@ public final class L7Kernel implements AutoCloseable {
         return new KernelException("HTTP hooks: " + step + " failed with " + e.errnoName(), e);
     }
 
-    /** Hands every event in the ring buffer to the sink now, without blocking; returns how many; 0 once closed. */
-    public synchronized int poll(Consumer<HttpEvent> sink) {
+    /**
+     * Hands every event in the ring buffer to the sink now, without blocking; returns how many; 0 once
+     * closed. The sink sees one reused view: it must not keep it past its call.
+     */
+    public synchronized int poll(Consumer<HttpEventView> sink) {
         if (closed) {
             return 0;
         }

@@ -1,25 +1,33 @@
 package dev.k8sebpf.agent.pipeline;
 
 import java.time.Duration;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that drains the kernel's ring buffer at a fixed interval (the BPF side submits without
- * wakeups, so nothing would tell us sooner). If a drain throws, the thread stops and {@link #alive()}
- * turns false, so /healthz fails and the pod is restarted instead of silently counting nothing.
+ * The one thread that drains the kernel's ring buffers at an interval (the BPF side submits without
+ * wakeups, so nothing would tell us sooner). When events arrive so fast that one interval would bring
+ * more than {@link #BUSY_EVENTS} of them, it drains ten times as often until the rate falls: a ring
+ * buffer sized for a quiet node then still does not overflow under a request storm, and no events are
+ * lost. If a drain throws, the thread stops and {@link #alive()} turns false, so /healthz fails and the
+ * pod is restarted instead of silently counting nothing.
  */
 public final class ConnectPoller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectPoller.class);
+    /** A few hundred KB of events: a small part of any of our ring buffers (the L7 one holds ~12,000). */
+    static final long BUSY_EVENTS = 1024;
+    private static final int BUSY_SPEEDUP = 10;
 
     private final Thread thread;
     private volatile boolean stopping;
 
-    private ConnectPoller(Runnable drain, Duration interval) {
+    private ConnectPoller(IntSupplier drain, Duration interval) {
         this.thread = Thread.ofPlatform().name("connect-poller").unstarted(() -> run(drain, interval));
     }
 
-    public static ConnectPoller start(Runnable drain, Duration interval) {
+    /** @param drain drains every ring once, returns the events it handed on */
+    public static ConnectPoller start(IntSupplier drain, Duration interval) {
         var poller = new ConnectPoller(drain, interval);
         poller.thread.start();
         return poller;
@@ -41,17 +49,23 @@ public final class ConnectPoller implements AutoCloseable {
         }
     }
 
-    private void run(Runnable drain, Duration interval) {
+    private void run(IntSupplier drain, Duration interval) {
+        long intervalNanos = interval.toNanos();
         try {
+            long last = System.nanoTime() - intervalNanos;
             while (!stopping) {
-                drain.run();
+                long start = System.nanoTime();
+                int events = drain.getAsInt();
+                long elapsed = Math.max(start - last, 1);
+                last = start;
+                boolean busy = (double) events * intervalNanos / elapsed > BUSY_EVENTS;
                 try {
-                    Thread.sleep(interval);
+                    Thread.sleep(busy ? interval.dividedBy(BUSY_SPEEDUP) : interval);
                 } catch (InterruptedException e) {
                     // close() interrupts the sleep; the loop condition decides
                 }
             }
-            drain.run();
+            drain.getAsInt();
         } catch (RuntimeException | Error e) {
             LOG.error("connect event polling stopped: {}", e.toString());
         }

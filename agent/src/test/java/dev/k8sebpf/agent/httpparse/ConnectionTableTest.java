@@ -46,8 +46,10 @@ class ConnectionTableTest {
         reads.parser.parse(state, "PRI * HTTP/2.0\r\n".getBytes(), 16, 16, reads);
         assertThat(state.phase).isEqualTo(ConnectionState.Phase.OPAQUE);
         now.addAndGet(Duration.ofSeconds(60).toNanos());
+        table.readClock();
         assertThat(table.state(7, PEER).phase).isEqualTo(ConnectionState.Phase.OPAQUE);
         now.addAndGet(Duration.ofSeconds(60).toNanos() + 1);
+        table.readClock();
         assertThat(table.state(7, PEER).phase).isEqualTo(ConnectionState.Phase.REQUEST_LINE);
     }
 

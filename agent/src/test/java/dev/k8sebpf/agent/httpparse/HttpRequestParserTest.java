@@ -53,6 +53,38 @@ class HttpRequestParserTest {
     }
 
     @Test
+    void aRepeatedRequestCountsEveryTimeAndMatchesAFreshParse() {
+        String get = "GET /users/1?x=2 HTTP/1.1\r\nHost: a\r\n\r\n";
+        String post = "POST /users HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n";
+        reads.read(get).read(get).read(get) // the second and third take the repeat path
+                .read(post).read("hello") // ends inside a body: not remembered, the body is skipped
+                .read(post).read("GET /a HTTP/1.1\r\n\r\n") // same header bytes, but now read as body
+                .read(get).read(get);
+        assertThat(reads.requests).containsExactly("GET /users/{id}", "GET /users/{id}", "GET /users/{id}",
+                "POST /users", "POST /users", "GET /users/{id}", "GET /users/{id}");
+        assertThat(reads.phase()).isEqualTo(Phase.REQUEST_LINE);
+    }
+
+    @Test
+    void aRepeatedPipelinedOrSplitReadIsParsedAgain() {
+        String two = "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n";
+        String head = "GET /c HTTP/1.1\r\nHo";
+        reads.read(two).read(two)
+                .read(head).read("st: x\r\n\r\n").read(head).read("st: x\r\n\r\n");
+        assertThat(reads.requests).containsExactly("GET /a", "GET /b", "GET /a", "GET /b", "GET /c", "GET /c");
+    }
+
+    @Test
+    void aRepeatAfterTheStateWasResetIsParsedAgain() {
+        String get = "GET /a HTTP/1.1\r\n\r\n";
+        reads.read(get);
+        reads.state.reset();
+        reads.read("PRI * HTTP/2.0\r\n\r\n").read(get);
+        assertThat(reads.requests).containsExactly("GET /a");
+        assertThat(reads.phase()).isEqualTo(Phase.OPAQUE);
+    }
+
+    @Test
     void countsThreePipelinedRequestsInOneRead() {
         reads.read("GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
                 + "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"

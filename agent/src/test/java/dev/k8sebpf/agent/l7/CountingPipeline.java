@@ -44,6 +44,7 @@ final class CountingPipeline {
     /** Feeds the events of our ports to the pipeline; returns how many. */
     int drain(L7Kernel kernel) {
         int[] ours = {0};
+        pipeline.startDrain();
         kernel.poll(event -> {
             if (ports.contains(event.localPort())) {
                 ours[0]++;

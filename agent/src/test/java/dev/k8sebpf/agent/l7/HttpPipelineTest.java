@@ -10,6 +10,8 @@ import dev.k8sebpf.agent.mapping.IpKey;
 import dev.k8sebpf.agent.mapping.MappingTable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -138,11 +140,14 @@ class HttpPipelineTest {
         return addr;
     }
 
-    /** One receive as the kernel reports it: addresses in 16 bytes, IPv4 in the first 4. */
-    private static HttpEvent event(long connId, int family, byte[] local, byte[] remote, String comm, String data) {
+    /** One receive as the kernel writes it into the ring: addresses in 16 bytes, IPv4 in the first 4. */
+    private static HttpEventView event(long connId, int family, byte[] local, byte[] remote, String comm, String data) {
         byte[] bytes = data.getBytes(StandardCharsets.US_ASCII);
-        return new HttpEvent(connId, Arrays.copyOf(local, 16), Arrays.copyOf(remote, 16), 8080, 40000 + (int) connId,
-                family, 1, bytes.length, 1234, bytes.length, Arrays.copyOf(comm.getBytes(StandardCharsets.UTF_8), 16),
-                Arrays.copyOf(bytes, 256));
+        HttpEvent event = new HttpEvent(connId, Arrays.copyOf(local, 16), Arrays.copyOf(remote, 16), 8080,
+                40000 + (int) connId, family, 1, bytes.length, 1234, bytes.length,
+                Arrays.copyOf(comm.getBytes(StandardCharsets.UTF_8), 16), Arrays.copyOf(bytes, 256));
+        MemorySegment ring = Arena.ofAuto().allocate(HttpEvent.SIZE + 8);
+        event.encode(ring, 8);
+        return new HttpEventView().at(ring, 8);
     }
 }

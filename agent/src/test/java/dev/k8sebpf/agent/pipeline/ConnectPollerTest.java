@@ -17,6 +17,7 @@ class ConnectPollerTest {
         ConnectPoller poller = ConnectPoller.start(() -> {
             drains.incrementAndGet();
             three.countDown();
+            return 0;
         }, Duration.ofMillis(10));
         assertThat(three.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(poller.alive()).isTrue();
@@ -29,10 +30,22 @@ class ConnectPollerTest {
 
     @Test
     void closeDoesNotWaitForTheInterval() {
-        ConnectPoller poller = ConnectPoller.start(() -> { }, Duration.ofHours(1));
+        ConnectPoller poller = ConnectPoller.start(() -> 0, Duration.ofHours(1));
         long start = System.nanoTime();
         poller.close();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void drainsTenTimesAsOftenWhileEventsPourIn() throws Exception {
+        CountDownLatch five = new CountDownLatch(5);
+        ConnectPoller poller = ConnectPoller.start(() -> {
+            five.countDown();
+            return (int) ConnectPoller.BUSY_EVENTS * 2;
+        }, Duration.ofSeconds(3));
+        // 5 drains at the 3 s interval take 12 s; at a tenth of it about 1.2 s
+        assertThat(five.await(6, TimeUnit.SECONDS)).isTrue();
+        poller.close();
     }
 
     @Test

@@ -1,0 +1,83 @@
+package dev.k8sebpf.agent.l7;
+
+import dev.k8sebpf.agent.bpf.HttpEvent;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * One http_event read in place in the ring buffer, at the generated record's field offsets. Decoding
+ * {@link HttpEvent} would allocate five objects per receive; this view copies only what the pipeline
+ * reads into arrays it reuses, so the hot path allocates nothing. Valid until the next {@link #at};
+ * one instance per draining thread.
+ */
+final class HttpEventView {
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final int ADDR_LEN = 16;
+    private static final int COMM_LEN = 16;
+    private static final int DATA_LEN = (int) (HttpEvent.SIZE - HttpEvent.OFFSET_DATA);
+
+    private final byte[] localAddr = new byte[ADDR_LEN];
+    private final byte[] remoteAddr = new byte[ADDR_LEN];
+    private final byte[] comm = new byte[COMM_LEN];
+    private final byte[] data = new byte[DATA_LEN];
+    private MemorySegment seg = MemorySegment.NULL;
+    private long base;
+
+    /** Points this view at the event at {@code offset}; returns this view (an {@code EventRing.Decoder}). */
+    HttpEventView at(MemorySegment seg, long offset) {
+        this.seg = seg;
+        this.base = offset;
+        return this;
+    }
+
+    long connId() {
+        return seg.get(LE_LONG, base + HttpEvent.OFFSET_CONN_ID);
+    }
+
+    int localPort() {
+        return Short.toUnsignedInt(seg.get(LE_SHORT, base + HttpEvent.OFFSET_LOCAL_PORT));
+    }
+
+    int remotePort() {
+        return Short.toUnsignedInt(seg.get(LE_SHORT, base + HttpEvent.OFFSET_REMOTE_PORT));
+    }
+
+    int family() {
+        return Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, base + HttpEvent.OFFSET_FAMILY));
+    }
+
+    /** Valid bytes of {@link #data()}, never more than the array holds. */
+    int captured() {
+        return Math.min(Short.toUnsignedInt(seg.get(LE_SHORT, base + HttpEvent.OFFSET_CAPTURED)), DATA_LEN);
+    }
+
+    /** Bytes the receive returned (may exceed what was captured). */
+    int bytes() {
+        return seg.get(LE_INT, base + HttpEvent.OFFSET_BYTES);
+    }
+
+    byte[] localAddr() {
+        return copy(HttpEvent.OFFSET_LOCAL_ADDR, localAddr, ADDR_LEN);
+    }
+
+    byte[] remoteAddr() {
+        return copy(HttpEvent.OFFSET_REMOTE_ADDR, remoteAddr, ADDR_LEN);
+    }
+
+    byte[] comm() {
+        return copy(HttpEvent.OFFSET_COMM, comm, COMM_LEN);
+    }
+
+    /** The captured bytes; only the first {@link #captured()} are this event's. */
+    byte[] data() {
+        return copy(HttpEvent.OFFSET_DATA, data, captured());
+    }
+
+    private byte[] copy(long field, byte[] into, int length) {
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, base + field, into, 0, length);
+        return into;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.k8sebpf.agent.l7;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.k8sebpf.agent.bpf.HttpEvent;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The in-place view reads every field the generated decoder reads, at any offset in the ring. */
+class HttpEventViewTest {
+    @Test
+    void readsWhatTheGeneratedDecoderReads() {
+        Random random = new Random(7);
+        MemorySegment ring = Arena.ofAuto().allocate(4 * HttpEvent.SIZE);
+        HttpEventView view = new HttpEventView();
+        for (int i = 0; i < 100; i++) {
+            byte[] bytes = new byte[(int) (4 * HttpEvent.SIZE)];
+            random.nextBytes(bytes);
+            MemorySegment.copy(bytes, 0, ring, ValueLayout.JAVA_BYTE, 0, bytes.length);
+            long offset = 8 * random.nextInt(3 * (int) HttpEvent.SIZE / 8);
+            HttpEvent decoded = HttpEvent.decode(ring, offset);
+
+            view.at(ring, offset);
+            assertThat(view.connId()).isEqualTo(decoded.connId());
+            assertThat(view.localAddr()).isEqualTo(decoded.localAddr());
+            assertThat(view.remoteAddr()).isEqualTo(decoded.remoteAddr());
+            assertThat(view.localPort()).isEqualTo(decoded.localPort());
+            assertThat(view.remotePort()).isEqualTo(decoded.remotePort());
+            assertThat(view.family()).isEqualTo(decoded.family());
+            assertThat(view.bytes()).isEqualTo(decoded.bytes());
+            assertThat(view.comm()).isEqualTo(decoded.comm());
+            int captured = Math.min(decoded.captured(), decoded.data().length);
+            assertThat(view.captured()).isEqualTo(captured);
+            assertThat(Arrays.copyOf(view.data(), captured)).isEqualTo(Arrays.copyOf(decoded.data(), captured));
+        }
+    }
+}
