@@ -43,7 +43,7 @@ public final class HttpSkeleton {
     public enum BpfMap implements BpfSkeletons.MapConstant {
         CONNECTIONS("connections", 9, 8L, 4L, 32768L),
 
-        EVENTS("events", 27, 0L, 0L, 4194304L),
+        EVENTS("events", 27, 0L, 0L, 8388608L),
 
         STATS("stats", 6, 4L, 8L, 1L);
 

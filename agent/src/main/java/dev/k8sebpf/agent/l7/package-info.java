@@ -12,13 +12,12 @@
  * }</pre>
  * {@link dev.k8sebpf.agent.l7.L7#start} loads {@code http.bpf.o}, tells the kernel to skip this
  * process's own receives (so scrapes of the agent's /metrics are never counted), attaches
- * {@code tracepoint/sock/sock_recv_length} and {@code tracepoint/sock/inet_sock_set_state}, and
- * registers its series in the given registry. The ring buffer holds about 12,400 events (4 MiB of
- * 336-byte records): at a 100 ms poll interval, about 120,000 requests per second per node, and poll
- * jitter makes the first losses appear near 110,000/s (measured: wrk → nginx on loopback); a busier
- * node needs a shorter interval (a poll of an empty ring costs nothing). A lost event is exactly one
- * uncounted receive, counted in {@code internal_http_lost_events_total}. A cold JVM also drains more
- * slowly for its first seconds, until the JIT has compiled the pipeline.
+ * {@code raw_tracepoint/sock_recv_length} and {@code tracepoint/sock/inet_sock_set_state}, and
+ * registers its series in the given registry. The ring buffer holds about 25,000 events (8 MiB of
+ * 336-byte records): room for 250,000 receives per second per node at the 100 ms poll interval, and
+ * above 120,000 events per second the poller drains four times as often. A lost event is exactly
+ * one uncounted receive, counted in {@code internal_http_lost_events_total}. A cold JVM also drains
+ * more slowly for its first seconds, until the JIT has compiled the pipeline.
  *
  * <h2>Series</h2>
  * <ul>

@@ -8,16 +8,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The one thread that drains the kernel's ring buffers at an interval (the BPF side submits without
  * wakeups, so nothing would tell us sooner). When events arrive so fast that one interval would bring
- * more than {@link #BUSY_EVENTS} of them, it drains ten times as often until the rate falls: a ring
- * buffer sized for a quiet node then still does not overflow under a request storm, and no events are
- * lost. If a drain throws, the thread stops and {@link #alive()} turns false, so /healthz fails and the
- * pod is restarted instead of silently counting nothing.
+ * more than {@link #BUSY_EVENTS} of them (half the L7 ring), it drains four times as often until the
+ * rate falls, so a storm does not overflow the ring. Not sooner: draining often costs more per event
+ * than draining in big batches (measured: 0.46 against 0.31 µs per HTTP event at 10 ms against 100 ms).
+ * If a drain throws, the thread stops and {@link #alive()} turns false, so /healthz fails and the pod
+ * is restarted instead of silently counting nothing.
  */
 public final class ConnectPoller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectPoller.class);
-    /** A few hundred KB of events: a small part of any of our ring buffers (the L7 one holds ~12,000). */
-    static final long BUSY_EVENTS = 1024;
-    private static final int BUSY_SPEEDUP = 10;
+    /** Half of the smaller ring (L7: ~25,000 http_events; L4: ~75,000 connect_events). */
+    static final long BUSY_EVENTS = 12_000;
+    private static final int BUSY_SPEEDUP = 4;
 
     private final Thread thread;
     private volatile boolean stopping;
