@@ -179,9 +179,13 @@ def prog_stats():
             if p.get("name") in ("raw_sock_recv_length", "tp_inet_sock_set_state")}
 
 def dd_run():
-    before = children_cpu()
-    subprocess.run(DD, stderr=subprocess.DEVNULL, check=True)
-    return children_cpu() - before
+    """The median CPU time of three dd runs: one run moves by +-5% on its own, more than the 2% limit."""
+    times = []
+    for _ in range(3):
+        before = children_cpu()
+        subprocess.run(DD, stderr=subprocess.DEVNULL, check=True)
+        times.append(children_cpu() - before)
+    return statistics.median(times)
 
 def main():
     if os.geteuid() != 0:

@@ -246,17 +246,6 @@ struct trace_event_raw_sys_exit {
 	char __data[0];
 } __attribute__((preserve_access_index));
 
-/* class of tracepoint sock:sock_recv_length (and sock_send_length) */
-struct trace_event_raw_sock_msg_length {
-	struct trace_entry ent;
-	void *sk;
-	__u16 family;
-	__u16 protocol;
-	int ret;
-	int flags;
-	char __data[0];
-} __attribute__((preserve_access_index));
-
 /* tracepoint sock:inet_sock_set_state */
 struct trace_event_raw_inet_sock_set_state {
 	struct trace_entry ent;

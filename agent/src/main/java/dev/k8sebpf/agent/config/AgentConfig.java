@@ -10,6 +10,7 @@ import java.util.Optional;
  * Everything the agent reads from its environment, validated once at start.
  *
  * @param l4HookTier the hook tier L4_HOOK_TIER forces; empty means auto (the best that works)
+ * @param l7SeriesTtl how long an HTTP series may go without a request before it is removed; 0: never
  */
 public record AgentConfig(
         Mode mode,
@@ -24,6 +25,8 @@ public record AgentConfig(
         boolean filterHealthcheck,
         List<String> healthcheckPaths,
         List<String> l7ExcludeComms,
+        int l7MaxPaths,
+        Duration l7SeriesTtl,
         Optional<Path> mappingFile,
         Optional<HookTier> l4HookTier,
         boolean dropUnmapped,

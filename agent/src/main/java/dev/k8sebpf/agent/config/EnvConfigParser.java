@@ -50,6 +50,8 @@ public final class EnvConfigParser {
                 bool("FILTER_HEALTHCHECK", "true"),
                 paths("HEALTHCHECK_PATHS"),
                 comms("L7_EXCLUDE_COMMS", "agent"),
+                positiveInt("L7_MAX_PATHS", "100"),
+                duration("L7_SERIES_TTL", "15m"),
                 mappingFile(),
                 hookTier(),
                 bool("DROP_UNMAPPED", "false"),

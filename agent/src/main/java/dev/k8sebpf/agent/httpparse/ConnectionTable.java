@@ -52,9 +52,11 @@ public final class ConnectionTable {
     /**
      * Reads the clock for the {@link #state} calls that follow. Called once per drain of the kernel's
      * events, not per event: the idle TTL is minutes, and a clock read costs as much as a lookup.
+     * Returns the reading.
      */
-    public void readClock() {
+    public long readClock() {
         now = nanoTime.getAsLong();
+        return now;
     }
 
     /**

@@ -8,11 +8,11 @@ import java.util.Set;
 /**
  * Caps the distinct path labels per destination service: the first {@code maxPaths} paths seen for a
  * destination keep their label, every later new path is reported as {@link #OVERFLOW_PATH}, so one
- * service yields at most {@code maxPaths + 1} path series. Not thread-safe (one event thread).
+ * service yields at most {@code maxPaths + 1} path series. A path frees its slot when its series go
+ * away ({@link #retainOnly}). Not thread-safe (one event thread).
  */
 public final class PathCardinalityLimiter {
 
-    public static final int DEFAULT_MAX_PATHS = 100;
     public static final String OVERFLOW_PATH = "/{other}";
 
     private final int maxPaths;
@@ -38,6 +38,15 @@ public final class PathCardinalityLimiter {
         }
         overflowed++;
         return OVERFLOW_PATH;
+    }
+
+    /**
+     * Keeps only the given paths (destination → paths that still have series): the others free their
+     * slots, and destinations absent from {@code live} are forgotten.
+     */
+    public void retainOnly(Map<String, Set<String>> live) {
+        pathsByDestination.keySet().retainAll(live.keySet());
+        pathsByDestination.forEach((destination, paths) -> paths.retainAll(live.get(destination)));
     }
 
     /** Requests whose path was reported as {@link #OVERFLOW_PATH}. */

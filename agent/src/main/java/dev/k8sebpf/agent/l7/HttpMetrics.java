@@ -6,12 +6,17 @@ import dev.k8sebpf.agent.mapping.IpKey;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.Set;
 
 /**
  * The L7 series. Counters are cached per label tuple, so a request costs one hash lookup with a reused
- * key and an increment: no registry lookup, no label strings. Counting is for the event thread only;
- * the registry reads the counters from the scrape thread.
+ * key and an increment: no registry lookup, no label strings. A series without requests for the
+ * series TTL is removed from the registry, so clients and pods that come and go do not grow the
+ * agent's memory and /metrics forever; if its labels come back, it starts again from 1. Counting is for
+ * the event thread only; the registry reads the counters from the scrape thread.
  */
 final class HttpMetrics {
     static final String REQUESTS = "internal_http_requests";
@@ -19,23 +24,66 @@ final class HttpMetrics {
     static final String LOST = "internal_http_lost_events";
 
     private final MeterRegistry registry;
-    private final HashMap<RequestSeries, Counter> requests = new HashMap<>();
+    private final HashMap<RequestSeries, Series> requests = new HashMap<>();
     private final RequestSeries probe = new RequestSeries();
     private final Counter filtered;
+    private final long ttlNanos;
+    private final long sweepEveryNanos;
+    private long now;
+    private long lastSweep;
 
-    HttpMetrics(MeterRegistry registry) {
+    /** A counter and when it last counted (the clock of the drain it was counted in). */
+    private static final class Series {
+        final Counter counter;
+        long lastUsed;
+
+        Series(Counter counter) {
+            this.counter = counter;
+        }
+    }
+
+    /** @param seriesTtl how long a series may go without a request; zero keeps every series */
+    HttpMetrics(MeterRegistry registry, Duration seriesTtl) {
         this.registry = registry;
+        this.ttlNanos = seriesTtl.toNanos();
+        // often enough that a series outlives its TTL by a quarter at most, and at least once a minute
+        this.sweepEveryNanos = Math.clamp(ttlNanos / 4, Duration.ofSeconds(1).toNanos(), Duration.ofMinutes(1).toNanos());
         this.filtered = Counter.builder(FILTERED)
                 .description("Inbound HTTP requests to health-check or scrape paths, left out of internal_http_requests_total")
                 .register(registry);
     }
 
     void countRequest(long sourceHi, long sourceLo, Destination destination, HttpMethod method, String path, String comm) {
-        Counter counter = requests.get(probe.set(sourceHi, sourceLo, destination, method, path, comm));
-        if (counter == null) {
-            counter = newCounter(probe.copy());
+        Series series = requests.get(probe.set(sourceHi, sourceLo, destination, method, path, comm));
+        if (series == null) {
+            series = newSeries(probe.copy());
         }
-        counter.increment();
+        series.counter.increment();
+        series.lastUsed = now;
+    }
+
+    /**
+     * Sets the clock for the requests of the next drain and removes the series idle for longer than the
+     * TTL (checked a few times per TTL). Returns whether any series went away.
+     */
+    boolean startDrain(long nowNanos) {
+        now = nowNanos;
+        if (ttlNanos == 0 || now - lastSweep < sweepEveryNanos) {
+            return false;
+        }
+        lastSweep = now;
+        return requests.values().removeIf(series -> {
+            boolean idle = now - series.lastUsed > ttlNanos;
+            if (idle) {
+                registry.remove(series.counter);
+            }
+            return idle;
+        });
+    }
+
+    /** The label tuples that have a series now. */
+    Set<RequestSeries> series() {
+        return Collections.unmodifiableSet(requests.keySet());
     }
 
     void countFiltered() {
@@ -49,18 +97,19 @@ final class HttpMetrics {
                 .register(registry);
     }
 
-    private Counter newCounter(RequestSeries series) {
+    private Series newSeries(RequestSeries labels) {
         Counter counter = Counter.builder(REQUESTS)
                 .description("Inbound HTTP/1.x requests by client, destination, method, path and server process")
-                .tag("source_ip", new IpKey(series.sourceHi, series.sourceLo).toString())
-                .tag("destination_namespace", series.destination.namespace())
-                .tag("destination_service", series.destination.service())
-                .tag("destination_pod", series.destination.pod())
-                .tag("method", series.method.name())
-                .tag("path", series.path)
-                .tag("process_comm", series.comm)
+                .tag("source_ip", new IpKey(labels.sourceHi, labels.sourceLo).toString())
+                .tag("destination_namespace", labels.destination.namespace())
+                .tag("destination_service", labels.destination.service())
+                .tag("destination_pod", labels.destination.pod())
+                .tag("method", labels.method.name())
+                .tag("path", labels.path)
+                .tag("process_comm", labels.comm)
                 .register(registry);
-        requests.put(series, counter);
-        return counter;
+        Series series = new Series(counter);
+        requests.put(labels, series);
+        return series;
     }
 }

@@ -12,6 +12,9 @@ import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.mapping.IpKey;
 import dev.k8sebpf.agent.mapping.MappingTable;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -30,7 +33,7 @@ final class HttpPipeline implements Consumer<HttpEventView> {
     private final ProcessNames processes;
     private final ConnectionTable connections;
     private final HttpRequestParser parser = new HttpRequestParser();
-    /** "namespace/service" per destination: the limiter's key, built once per destination. */
+    /** "namespace/service" per destination with series: the limiter's key, built once per destination. */
     private final HashMap<Destination, String> serviceKeys = new HashMap<>();
     private final RequestConsumer onRequest = this::request;
 
@@ -50,9 +53,27 @@ final class HttpPipeline implements Consumer<HttpEventView> {
         this.connections = connections;
     }
 
-    /** Call before each drain of the kernel's events (one clock reading for the whole batch). */
+    /**
+     * Call before each drain of the kernel's events: one clock reading for the whole batch, and the
+     * removal of idle series, whose paths then free their slots in the limiter.
+     */
     void startDrain() {
-        connections.readClock();
+        if (metrics.startDrain(connections.readClock())) {
+            forgetRemovedSeries();
+        }
+    }
+
+    private void forgetRemovedSeries() {
+        Map<String, Set<String>> livePaths = new HashMap<>();
+        Set<Destination> liveDestinations = new HashSet<>();
+        for (RequestSeries series : metrics.series()) {
+            liveDestinations.add(series.destination);
+            if (!series.path.equals(PathCardinalityLimiter.OVERFLOW_PATH)) {
+                livePaths.computeIfAbsent(serviceKey(series.destination), k -> new HashSet<>()).add(series.path);
+            }
+        }
+        limiter.retainOnly(livePaths);
+        serviceKeys.keySet().retainAll(liveDestinations);
     }
 
     @Override
@@ -82,11 +103,12 @@ final class HttpPipeline implements Consumer<HttpEventView> {
             metrics.countFiltered();
             return;
         }
-        String service = serviceKeys.get(destination);
-        if (service == null) {
-            service = destination.namespace() + "/" + destination.service();
-            serviceKeys.put(destination, service);
-        }
+        String service = serviceKeys.computeIfAbsent(destination, HttpPipeline::serviceKey);
         metrics.countRequest(sourceHi, sourceLo, destination, method, limiter.limit(service, path), comm);
+    }
+
+    /** The limiter's key: paths are capped per Service, not per pod. */
+    private static String serviceKey(Destination destination) {
+        return destination.namespace() + "/" + destination.service();
     }
 }

@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The kernel side of L7 counting: loads bpf/http.bpf.c, attaches its two tracepoints and drains its ring
+ * The kernel side of L7 counting: loads bpf/http.bpf.c, attaches its two hooks and drains its ring
  * buffer on demand. Tracepoints are the only hook it needs, so there is no tier choice. poll and close
  * may run on different threads (poller, shutdown hook); they are serialised so the ring is never
  * unmapped under a reader.
@@ -77,7 +77,7 @@ public final class L7Kernel implements AutoCloseable {
                 step = "attach " + program.programName();
                 links.add(object.program(program.programName()).attach());
             }
-            LOG.info("HTTP hooks attached: tracepoints sock/sock_recv_length and sock/inet_sock_set_state");
+            LOG.info("HTTP hooks attached: raw tracepoint sock_recv_length and tracepoint sock/inet_sock_set_state");
             return new L7Kernel(object, links, ring, cpus);
         } catch (BpfException e) {
             release(object, links, ring);

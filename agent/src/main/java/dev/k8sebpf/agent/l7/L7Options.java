@@ -1,7 +1,7 @@
 package dev.k8sebpf.agent.l7;
 
 import dev.k8sebpf.agent.config.AgentConfig;
-import dev.k8sebpf.agent.httpparse.PathCardinalityLimiter;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -10,15 +10,19 @@ import java.util.List;
  * @param filterHealthcheck   FILTER_HEALTHCHECK: count health checks and scrapes apart, not as requests
  * @param healthcheckPaths    HEALTHCHECK_PATHS: extra health paths (each starting with /, {@code *} suffix = prefix)
  * @param excludeComms        L7_EXCLUDE_COMMS: servers whose requests are not counted
- * @param maxPathsPerService  distinct path labels per destination service before new ones become {@code /{other}}
+ * @param maxPathsPerService  L7_MAX_PATHS: distinct path labels per destination service before new ones become {@code /{other}}
  * @param dropUnmapped        DROP_UNMAPPED: skip requests to addresses the mapping does not know
+ * @param seriesTtl           L7_SERIES_TTL: a series without requests for this long is removed; 0: never
  */
 public record L7Options(boolean filterHealthcheck, List<String> healthcheckPaths, List<String> excludeComms,
-                        int maxPathsPerService, boolean dropUnmapped) {
+                        int maxPathsPerService, boolean dropUnmapped, Duration seriesTtl) {
 
     public L7Options {
         healthcheckPaths = List.copyOf(healthcheckPaths);
         excludeComms = List.copyOf(excludeComms);
+        if (seriesTtl.isNegative()) {
+            throw new IllegalArgumentException("series TTL must not be negative, got " + seriesTtl);
+        }
         if (maxPathsPerService < 1) {
             throw new IllegalArgumentException("max paths per service must be at least 1, got " + maxPathsPerService);
         }
@@ -26,6 +30,6 @@ public record L7Options(boolean filterHealthcheck, List<String> healthcheckPaths
 
     public static L7Options of(AgentConfig config) {
         return new L7Options(config.filterHealthcheck(), config.healthcheckPaths(), config.l7ExcludeComms(),
-                PathCardinalityLimiter.DEFAULT_MAX_PATHS, config.dropUnmapped());
+                config.l7MaxPaths(), config.dropUnmapped(), config.l7SeriesTtl());
     }
 }

@@ -36,8 +36,8 @@ class EnvConfigParserTest {
     void defaultsMatchTheOriginalAgent() throws ConfigException {
         AgentConfig config = EnvConfigParser.fromEnv(Map.of());
         assertThat(config).isEqualTo(new AgentConfig(Mode.CLUSTER, "0.0.0.0", 9102, List.of(), Duration.ofSeconds(60), 2048,
-                List.of("kubelet"), true, false, true, List.of(), List.of("agent"), Optional.empty(), Optional.empty(),
-                false, LogLevel.INFO));
+                List.of("kubelet"), true, false, true, List.of(), List.of("agent"), 100, Duration.ofMinutes(15),
+                Optional.empty(), Optional.empty(), false, LogLevel.INFO));
     }
 
     @Test
@@ -106,6 +106,16 @@ class EnvConfigParserTest {
     @CsvSource({"0", "-1", "ten", "99999999999", "1.5"})
     void badMapperCapacity(String value) {
         assertBad("MAPPER_CAPACITY", value, "positive integer");
+    }
+
+    @Test
+    void l7PathCapAndSeriesTtl() throws ConfigException {
+        AgentConfig config = parse("L7_MAX_PATHS", "20", "L7_SERIES_TTL", "1h");
+        assertThat(config.l7MaxPaths()).isEqualTo(20);
+        assertThat(config.l7SeriesTtl()).isEqualTo(Duration.ofHours(1));
+        assertThat(parse("L7_SERIES_TTL", "0").l7SeriesTtl()).isZero();
+        assertBad("L7_MAX_PATHS", "0", "positive integer");
+        assertBad("L7_SERIES_TTL", "15", "Go duration");
     }
 
     @Test

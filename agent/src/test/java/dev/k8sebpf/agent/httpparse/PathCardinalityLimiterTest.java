@@ -3,6 +3,9 @@ package dev.k8sebpf.agent.httpparse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class PathCardinalityLimiterTest {
@@ -21,12 +24,16 @@ class PathCardinalityLimiterTest {
     }
 
     @Test
-    void defaultCapIsAHundredPaths() {
-        PathCardinalityLimiter limiter = new PathCardinalityLimiter(PathCardinalityLimiter.DEFAULT_MAX_PATHS);
-        for (int i = 0; i < 100; i++) {
-            assertThat(limiter.limit("ns/a", "/p" + i)).isEqualTo("/p" + i);
-        }
-        assertThat(limiter.limit("ns/a", "/p100")).isEqualTo(PathCardinalityLimiter.OVERFLOW_PATH);
+    void aPathWhoseSeriesWentAwayFreesItsSlot() {
+        PathCardinalityLimiter limiter = new PathCardinalityLimiter(2);
+        assertThat(List.of(limiter.limit("ns/a", "/a"), limiter.limit("ns/a", "/b"), limiter.limit("ns/a", "/c")))
+                .containsExactly("/a", "/b", PathCardinalityLimiter.OVERFLOW_PATH);
+        limiter.retainOnly(Map.of("ns/a", Set.of("/b")));
+        assertThat(List.of(limiter.limit("ns/a", "/c"), limiter.limit("ns/a", "/d"), limiter.limit("ns/a", "/b")))
+                .containsExactly("/c", PathCardinalityLimiter.OVERFLOW_PATH, "/b");
+        limiter.retainOnly(Map.of());
+        assertThat(List.of(limiter.limit("ns/a", "/x"), limiter.limit("ns/a", "/y"), limiter.limit("ns/a", "/z")))
+                .containsExactly("/x", "/y", PathCardinalityLimiter.OVERFLOW_PATH);
     }
 
     @Test

@@ -29,11 +29,11 @@ final class CountingPipeline {
         MappingTable mapping = new MappingTable(Duration.ofMinutes(5), 64, System::nanoTime);
         mapping.put(IpKey.parse(serverAddress), new Destination("l7test", service, "pod-1"));
         ConnectionTable connections = new ConnectionTable(1024, Duration.ofMinutes(5), System::nanoTime);
-        this.pipeline = new HttpPipeline(options, mapping, new HttpMetrics(registry), connections);
+        this.pipeline = new HttpPipeline(options, mapping, new HttpMetrics(registry, Duration.ofMinutes(15)), connections);
     }
 
     static L7Options options(int maxPaths) {
-        return new L7Options(true, List.of("/internal/*"), List.of("agent"), maxPaths, false);
+        return new L7Options(true, List.of("/internal/*"), List.of("agent"), maxPaths, false, Duration.ofMinutes(15));
     }
 
     CountingPipeline port(int port) {

@@ -18,24 +18,28 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The pipeline on hand-made events: labels, exclusion, filtering and the series cache. */
 class HttpPipelineTest {
     private static final byte[] SERVER = {10, 1, 2, 3};
     private static final byte[] CLIENT = {10, 9, 8, 7};
+    private static final Duration TTL = Duration.ofMinutes(15);
+
+    private final AtomicLong clock = new AtomicLong();
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final MappingTable mapping = new MappingTable(Duration.ofMinutes(1), 16, System::nanoTime);
 
     private HttpPipeline pipeline(L7Options options) {
         mapping.put(IpKey.of(SERVER), new Destination("shop", "orders", "orders-7c9f"));
-        return new HttpPipeline(options, mapping, new HttpMetrics(registry),
-                new ConnectionTable(64, Duration.ofMinutes(1), System::nanoTime));
+        return new HttpPipeline(options, mapping, new HttpMetrics(registry, options.seriesTtl()),
+                new ConnectionTable(64, Duration.ofMinutes(1), clock::get));
     }
 
     private static L7Options options(boolean filter, List<String> excluded, boolean dropUnmapped) {
-        return new L7Options(filter, List.of("/internal/*"), excluded, 100, dropUnmapped);
+        return new L7Options(filter, List.of("/internal/*"), excluded, 100, dropUnmapped, TTL);
     }
 
     @Test
@@ -89,7 +93,7 @@ class HttpPipelineTest {
         assertThat(registry.get(HttpMetrics.FILTERED).counter().count()).isEqualTo(2);
 
         SimpleMeterRegistry unfiltered = new SimpleMeterRegistry();
-        new HttpPipeline(options(false, List.of(), false), mapping, new HttpMetrics(unfiltered),
+        new HttpPipeline(options(false, List.of(), false), mapping, new HttpMetrics(unfiltered, TTL),
                 new ConnectionTable(64, Duration.ofMinutes(1), System::nanoTime))
                 .accept(event(1, 4, SERVER, CLIENT, "app", "GET /healthz HTTP/1.1\r\n\r\n"));
         assertThat(unfiltered.get(HttpMetrics.REQUESTS).tag("path", "/healthz").counter().count()).isEqualTo(1);
@@ -102,7 +106,7 @@ class HttpPipelineTest {
         assertThat(registry.get(HttpMetrics.REQUESTS).counter().getId().getTag("destination_service")).isEmpty();
 
         SimpleMeterRegistry dropping = new SimpleMeterRegistry();
-        new HttpPipeline(options(true, List.of(), true), mapping, new HttpMetrics(dropping),
+        new HttpPipeline(options(true, List.of(), true), mapping, new HttpMetrics(dropping, TTL),
                 new ConnectionTable(64, Duration.ofMinutes(1), System::nanoTime))
                 .accept(event(1, 4, unknown, CLIENT, "app", "GET / HTTP/1.1\r\n\r\n"));
         assertThat(dropping.find(HttpMetrics.REQUESTS).counters()).isEmpty();
@@ -110,7 +114,7 @@ class HttpPipelineTest {
 
     @Test
     void pathCapIsPerDestinationService() {
-        L7Options capped = new L7Options(true, List.of(), List.of(), 2, false);
+        L7Options capped = new L7Options(true, List.of(), List.of(), 2, false, TTL);
         byte[] other = {10, 1, 2, 4};
         mapping.put(IpKey.of(other), new Destination("shop", "billing", "billing-1"));
         HttpPipeline pipeline = pipeline(capped);
@@ -120,6 +124,39 @@ class HttpPipelineTest {
         }
         assertThat(paths("orders")).containsOnly(entry("/a", 1L), entry("/b", 1L), entry("/{other}", 1L));
         assertThat(paths("billing")).containsOnly(entry("/a", 1L), entry("/b", 1L), entry("/{other}", 1L));
+    }
+
+    @Test
+    void aSeriesWithoutRequestsForTheTtlIsRemovedAndFreesItsPathSlot() {
+        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 1, false, TTL));
+        byte[] otherClient = {10, 9, 8, 6};
+        pipeline.startDrain();
+        pipeline.accept(event(1, 4, SERVER, CLIENT, "app", "GET /a HTTP/1.1\r\n\r\n"));
+        pipeline.accept(event(2, 4, SERVER, otherClient, "app", "GET /b HTTP/1.1\r\n\r\n")); // over the cap
+        clock.addAndGet(TTL.toNanos() / 2);
+        pipeline.startDrain();
+        pipeline.accept(event(2, 4, SERVER, otherClient, "app", "GET /b HTTP/1.1\r\n\r\n"));
+        assertThat(paths("orders")).containsOnly(entry("/a", 1L), entry("/{other}", 2L));
+
+        clock.addAndGet(TTL.toNanos() / 2 + TTL.toNanos() / 4 + 1); // /a idle for more than the TTL
+        pipeline.startDrain();
+        assertThat(paths("orders")).containsOnly(entry("/{other}", 2L));
+        pipeline.accept(event(2, 4, SERVER, otherClient, "app", "GET /b HTTP/1.1\r\n\r\n")); // its slot is free
+        assertThat(paths("orders")).containsOnly(entry("/b", 1L), entry("/{other}", 2L));
+
+        clock.addAndGet(2 * TTL.toNanos());
+        pipeline.startDrain();
+        assertThat(registry.find(HttpMetrics.REQUESTS).counters()).isEmpty();
+    }
+
+    @Test
+    void aZeroTtlKeepsEverySeries() {
+        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 100, false, Duration.ZERO));
+        pipeline.startDrain();
+        pipeline.accept(event(1, 4, SERVER, CLIENT, "app", "GET /a HTTP/1.1\r\n\r\n"));
+        clock.addAndGet(Duration.ofDays(30).toNanos());
+        pipeline.startDrain();
+        assertThat(paths("orders")).containsOnly(entry("/a", 1L));
     }
 
     /** path → count, over one service's series. */
