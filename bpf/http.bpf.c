@@ -1,14 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Captures inbound HTTP/1.x requests on the server side: one http_event per receive that starts with
- * an HTTP method token, and per later receive on such a connection (so the agent can follow bodies
- * and keep-alive requests).
- *
- * sock:sock_recv_length fires for every socket receive after the data reached the user buffer, in
- * the receiving task. It costs nothing off the receive path, unlike syscall tracepoints. The
- * tracepoint gives the socket; the user buffer comes from the registers of the syscall in progress.
- * A client reading a response ("HTTP/1.1 200 ...") neither starts with a method nor is on a marked
- * connection, so it is not sent; a client whose connect() the agent saw is dropped before any of that.
+ * HTTP capture on Linux 6.3+ (the kernel that added sock:sock_recv_length). The tracepoint fires for
+ * every socket receive after the data reached the user buffer, in the receiving task; it costs nothing
+ * off the receive path, unlike syscall tracepoints (http_syscalls.bpf.c, the fallback). It gives the
+ * socket; the user buffer comes from the registers of the syscall in progress. Shared logic and maps:
+ * http_capture.h.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -16,249 +12,48 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 
-#include "fd_socket.h"
-#include "http_event.h"
-#include "inet_addr.h"
-#include "process.h"
-#include "syscall_regs.h"
-
-char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_* are GPL-only helpers */
-
-#define MSG_PEEK 2 /* a peek is read again later: count the real read only */
+/* sk is a BTF pointer here (bpf_rdonly_cast), so struct sock fields are plain loads. */
+#define SK_READ(dst, sk, field) ((dst) = (sk)->field)
+#define READ_PROCESS_NAME read_process_name
+#include "http_capture.h"
 
 /* kfunc (Linux 6.2+): views a raw kernel address as a read-only BTF pointer, so fields are plain loads. */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
-/* Set by the agent before load: its own receives (e.g. scrapes of its metrics endpoint) are skipped. */
-const volatile __u32 agent_tgid = 0;
-
-/* ~25,000 events: with the agent draining every 100 ms, room for 250,000 receives/s */
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 * 1024 * 1024);
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__type(key, __u32);
-	__type(value, __u64);
-	__uint(max_entries, HTTP_STAT_MAX);
-} stats SEC(".maps");
-
-/*
- * What the program knows of a TCP connection (conn_id), one lookup per receive:
- * - CONN_CLIENT: this host opened it with connect() (seen at CLOSE -> SYN_SENT). Its receives are
- *   responses to our own requests, never inbound requests, so they are dropped before any register or
- *   user-memory read (a loopback client would otherwise cost as much as its server). Sockets connected
- *   before the load are unknown and get the full check.
- * - fd + 1: it carried a request start, and that fd of the receiving process was checked to be this
- *   socket; later receives on it are all sent (bodies, keep-alive and pipelined requests).
- * The kernel reuses a freed socket's address for the next socket, so an entry is removed when its
- * connection closes (tp_inet_sock_set_state); LRU eviction only bounds the map, and an evicted entry
- * only costs the full check again.
- */
-#define CONN_CLIENT 0xffffffffU
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__type(key, __u64);
-	__type(value, __u32);
-	__uint(max_entries, 32768);
-} connections SEC(".maps");
-
-/* head (first bytes, little-endian as on every bpfel target) begins with token. */
-static __always_inline bool head_is(__u64 head, const char *token, const int len)
-{
-	__u64 mask = len == 8 ? ~0ULL : (1ULL << (8 * len)) - 1;
-	__u64 word = 0;
-
-	for (int i = 0; i < len; i++)
-		word |= (__u64)(__u8)token[i] << (8 * i);
-	return (head & mask) == word;
-}
-
-#define HEAD_IS(head, token) head_is(head, token, sizeof(token) - 1)
-
-static __always_inline bool starts_with_method(__u64 head)
-{
-	return HEAD_IS(head, "GET ") || HEAD_IS(head, "POST ") || HEAD_IS(head, "PUT ") ||
-	       HEAD_IS(head, "DELETE ") || HEAD_IS(head, "HEAD ") || HEAD_IS(head, "PATCH ") ||
-	       HEAD_IS(head, "OPTIONS ") || HEAD_IS(head, "CONNECT ") || HEAD_IS(head, "TRACE ");
-}
-
-/*
- * Where the current syscall put the received bytes: read/recvfrom pass the buffer directly,
- * readv/recvmsg an iovec array of which the first entry is used. room: bytes that buffer holds.
- * False for any other way in (io_uring, splice, kernel-internal receives).
- */
-static __always_inline bool receive_buffer(struct pt_regs *regs, const void **buf, __u64 *room)
-{
-	long nr = syscall_nr(regs);
-	unsigned long arg1 = syscall_arg1(regs);
-	struct iovec *iovs;
-	struct iovec first;
-
-	if (nr == NR_READ || nr == NR_RECVFROM) {
-		*buf = (const void *)arg1;
-		*room = HTTP_CAPTURE_LEN;
-		return true;
-	}
-	if (nr == NR_READV)
-		iovs = (struct iovec *)arg1;
-	else if (nr == NR_RECVMSG)
-		iovs = BPF_PROBE_READ_USER((struct user_msghdr *)arg1, msg_iov);
-	else
-		return false;
-	if (bpf_probe_read_user(&first, sizeof(first), iovs))
-		return false;
-	*buf = first.iov_base;
-	*room = first.iov_len;
-	return true;
-}
-
-/* The first (up to) 8 received bytes; bytes beyond `received` are stale and masked off. */
-static __always_inline __u64 read_head(const void *buf, __u32 received)
-{
-	__u64 head = 0;
-	__u32 len = received < 8 ? received : 8;
-
-	bpf_probe_read_user(&head, len, buf);
-	return head;
-}
-
-/* The first (up to) 8 of the len bytes already copied to data; later bytes are not this receive's. */
-static __always_inline __u64 captured_head(const __u8 *data, __u32 len)
-{
-	__u64 head = *(const __u64 *)data;
-
-	return len >= 8 ? head : head & ((1ULL << (8 * len)) - 1);
-}
-
-/*
- * noinline on purpose: as a BPF subprogram its signature keeps struct http_event in the object's BTF
- * (an event only reserved in the ring buffer has no BTF of its own), and the agent's HttpEvent record
- * is generated from that BTF.
- */
-static __noinline void read_endpoints(struct http_event *event, struct sock *sk)
-{
-	const struct sock_common *c = &sk->__sk_common;
-
-	if (c->skc_family == AF_INET) {
-		event->family = store_addr4(event->local_addr, c->skc_rcv_saddr);
-		store_addr4(event->remote_addr, c->skc_daddr);
-	} else {
-		/* a dual-stack server's IPv4 clients show up v4-mapped here: stored as IPv4 */
-		struct in6_addr local = c->skc_v6_rcv_saddr;
-		struct in6_addr remote = c->skc_v6_daddr;
-
-		event->family = store_addr6(event->local_addr, local.in6_u.u6_addr32);
-		store_addr6(event->remote_addr, remote.in6_u.u6_addr32);
-	}
-	event->local_port = c->skc_num;
-	event->remote_port = bpf_ntohs(c->skc_dport);
-}
-
-static __always_inline void count_lost(void)
-{
-	__u32 index = HTTP_STAT_LOST;
-	__u64 *value = bpf_map_lookup_elem(&stats, &index);
-
-	if (value)
-		*value += 1;
-}
-
 /*
  * A raw tracepoint, not the classic one: it skips formatting the tracepoint's record, which costs
  * more than the rest of this program on every socket receive of the node. Its arguments are
- * sock_recv_length's TP_PROTO(struct sock *sk, int ret, int flags); the socket is read through a
- * BTF cast (plain loads) rather than bpf_probe_read_kernel calls.
+ * sock_recv_length's TP_PROTO(struct sock *sk, int ret, int flags).
  */
 SEC("raw_tracepoint/sock_recv_length")
 int BPF_PROG(raw_sock_recv_length, struct sock *raw_sk, int received, int recv_flags)
 {
 	struct sock *sk = bpf_rdonly_cast(raw_sk, bpf_core_type_id_kernel(struct sock));
 	__u64 conn_id = (__u64)raw_sk;
-	struct http_event *event;
 	struct pt_regs *regs;
 	const void *buf;
-	__u64 room;
 	__u16 family;
-	__u32 *known;
-	__u8 flags = 0;
-	__u32 mark, len;
-	int fd;
+	__u64 room;
+	__u32 mark;
 
 	if (received <= 0 || (recv_flags & MSG_PEEK) || sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	family = sk->__sk_common.skc_family;
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
-	known = bpf_map_lookup_elem(&connections, &conn_id);
-	mark = known ? *known : 0;
+	mark = connection_mark(conn_id);
 	if (mark == CONN_CLIENT)
 		return 0;
 	if (agent_tgid && current_tgid() == agent_tgid)
 		return 0;
 	regs = current_user_regs();
-	if (!regs || !receive_buffer(regs, &buf, &room))
+	if (!regs || !receive_buffer(syscall_nr(regs), syscall_arg1(regs), &buf, &room))
 		return 0;
-	fd = (int)syscall_arg0(regs);
-	if (mark != (__u32)fd + 1) {
-		/* Not (yet) a checked HTTP connection: only a request start makes it one. The registers must
-		 * belong to a receive on this very socket, not on some other fd; the mark caches that check,
-		 * so socket_of_fd's pointer walk runs once per connection instead of once per receive. */
-		if (!starts_with_method(read_head(buf, received)))
-			return 0;
-		struct socket *sock = socket_of_fd(fd);
-
-		if (!sock || BPF_CORE_READ(sock, sk) != raw_sk)
-			return 0;
-		mark = (__u32)fd + 1;
-		bpf_map_update_elem(&connections, &conn_id, &mark, BPF_ANY);
-	}
-
-	event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
-	if (!event) {
-		count_lost();
-		return 0;
-	}
-	len = received;
-	if (len > room)
-		len = room;
-	if (len > HTTP_CAPTURE_LEN)
-		len = HTTP_CAPTURE_LEN;
-	/* One user-memory read per receive on a checked connection; the agent reads `captured` bytes only. */
-	if (bpf_probe_read_user(event->data, len, buf))
-		len = 0;
-	event->captured = len;
-	if (starts_with_method(captured_head(event->data, len)))
-		flags |= HTTP_FLAG_REQUEST_START;
-	event->conn_id = conn_id;
-	read_endpoints(event, sk);
-	event->flags = flags;
-	event->tgid = current_tgid();
-	event->bytes = received;
-	read_process_name(event->comm);
-	/* The agent drains every 100 ms: waking it per event would only cost the receiving thread. */
-	bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
-	return 0;
+	return capture_receive(sk, conn_id, mark, (int)syscall_arg0(regs), buf, room, received);
 }
 
-/*
- * CLOSE -> SYN_SENT is an active open (the connecting side): remember it as a client. Every TCP socket
- * passes through TCP_CLOSE before it is freed: forget it there, since its address is reused.
- */
 SEC("tracepoint/sock/inet_sock_set_state")
 int tp_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
-	__u64 conn_id = (__u64)ctx->skaddr;
-	__u32 client = CONN_CLIENT;
-
-	if (ctx->protocol != IPPROTO_TCP)
-		return 0;
-	if (ctx->oldstate == TCP_CLOSE && ctx->newstate == TCP_SYN_SENT)
-		bpf_map_update_elem(&connections, &conn_id, &client, BPF_ANY);
-	else if (ctx->newstate == TCP_CLOSE)
-		bpf_map_delete_elem(&connections, &conn_id);
-	return 0;
+	return track_connection_state(ctx);
 }

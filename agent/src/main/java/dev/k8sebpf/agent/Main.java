@@ -105,9 +105,11 @@ public final class Main {
             var counter = new ConnectEventCounter(table, metrics, config.dropUnmapped());
             drains.add(() -> opened.poll(counter));
         }
+        Optional<L7> l7 = Optional.empty();
         if (config.enableL7Http()) {
-            L7 l7 = startL7(config, table, metrics);
-            drains.add(l7::poll);
+            L7 opened = startL7(config, table, metrics);
+            l7 = Optional.of(opened);
+            drains.add(opened::poll);
         }
         Optional<ConnectPoller> poller = Optional.empty();
         if (!drains.isEmpty()) {
@@ -121,7 +123,7 @@ public final class Main {
         log.info("agent started: MODE={}, L4 {}, L7 HTTP {}, serving /metrics, /healthz, /readyz on {}",
                 config.mode().name().toLowerCase(Locale.ROOT),
                 kernel.map(k -> "hook tier " + k.tier().label() + " (" + k.tierReason() + ")").orElse("off"),
-                config.enableL7Http() ? "on" : "off",
+                l7.map(on -> "hook tier " + on.tier().label()).orElse("off"),
                 server.address());
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(this::stop));
     }

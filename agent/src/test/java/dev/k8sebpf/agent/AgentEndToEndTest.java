@@ -242,7 +242,7 @@ class AgentEndToEndTest {
                         .map(line -> line.substring(line.lastIndexOf(' ') + 1)).findFirst();
             }
             assertThat(requests).as("internal_http_requests_total{...%s}", series).contains(N + ".0");
-            assertThat(agent.stderr()).contains("L7 HTTP on");
+            assertThat(agent.stderr()).contains("L7 HTTP hook tier sock_tracepoint");
             assertThat(agent.terminate()).isIn(0, 143);
         } finally {
             server.stop(0);

@@ -1,6 +1,7 @@
 package dev.k8sebpf.agent.config;
 
 import dev.k8sebpf.agent.kernel.HookTier;
+import dev.k8sebpf.agent.l7.L7HookTier;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Optional;
  * Everything the agent reads from its environment, validated once at start.
  *
  * @param l4HookTier the hook tier L4_HOOK_TIER forces; empty means auto (the best that works)
+ * @param l7HookTier the HTTP hook tier L7_HOOK_TIER forces; empty means auto
  * @param l7SeriesTtl how long an HTTP series may go without a request before it is removed; 0: never
  */
 public record AgentConfig(
@@ -29,6 +31,7 @@ public record AgentConfig(
         Duration l7SeriesTtl,
         Optional<Path> mappingFile,
         Optional<HookTier> l4HookTier,
+        Optional<L7HookTier> l7HookTier,
         boolean dropUnmapped,
         LogLevel logLevel) {
 

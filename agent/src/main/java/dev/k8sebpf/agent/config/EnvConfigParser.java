@@ -1,6 +1,7 @@
 package dev.k8sebpf.agent.config;
 
 import dev.k8sebpf.agent.kernel.HookTier;
+import dev.k8sebpf.agent.l7.L7HookTier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -54,6 +55,7 @@ public final class EnvConfigParser {
                 duration("L7_SERIES_TTL", "15m"),
                 mappingFile(),
                 hookTier(),
+                l7HookTier(),
                 bool("DROP_UNMAPPED", "false"),
                 logLevel());
     }
@@ -162,6 +164,20 @@ public final class EnvConfigParser {
         } catch (InvalidPathException e) {
             throw new ConfigException("MAPPING_FILE", value, "a file path");
         }
+    }
+
+    private Optional<L7HookTier> l7HookTier() throws ConfigException {
+        String value = scalar("L7_HOOK_TIER", "auto").toLowerCase(Locale.ROOT);
+        if (value.equals("auto")) {
+            return Optional.empty();
+        }
+        for (L7HookTier tier : L7HookTier.values()) {
+            if (tier.label().equals(value)) {
+                return Optional.of(tier);
+            }
+        }
+        throw new ConfigException("L7_HOOK_TIER", env.get("L7_HOOK_TIER"), "auto, "
+                + Arrays.stream(L7HookTier.values()).map(L7HookTier::label).collect(Collectors.joining(", ")));
     }
 
     private Optional<HookTier> hookTier() throws ConfigException {

@@ -36,9 +36,14 @@ public final class L7 implements AutoCloseable {
         ConnectionTable connections = new ConnectionTable(ConnectionTable.DEFAULT_CAPACITY,
                 ConnectionTable.DEFAULT_IDLE_TTL, System::nanoTime);
         HttpPipeline pipeline = new HttpPipeline(options, mapping, metrics, connections);
-        L7Kernel kernel = L7Kernel.open(ignoredTgid);
+        L7Kernel kernel = L7Kernel.open(options.hookTier(), ignoredTgid);
         metrics.bindKernel(kernel);
         return new L7(kernel, pipeline);
+    }
+
+    /** The tier the HTTP hooks run on. */
+    public L7HookTier tier() {
+        return kernel.tier();
     }
 
     /** Counts every request the kernel reported since the last poll; returns the events handled. */

@@ -13,20 +13,22 @@ import dev.k8sebpf.agent.loader.EventRing;
 import dev.k8sebpf.agent.loader.LibbpfProbe;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The kernel side of L7 counting: loads bpf/http.bpf.c, attaches its two hooks and drains its ring
- * buffer on demand. Tracepoints are the only hook it needs, so there is no tier choice. poll and close
- * may run on different threads (poller, shutdown hook); they are serialised so the ring is never
- * unmapped under a reader.
+ * The kernel side of L7 counting: loads the object of the best {@link L7HookTier} that works here
+ * (bpf/http.bpf.c, else bpf/http_syscalls.bpf.c), attaches its hooks and drains its ring buffer on
+ * demand. poll and close may run on different threads (poller, shutdown hook); they are serialised so
+ * the ring is never unmapped under a reader.
  */
 public final class L7Kernel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(L7Kernel.class);
     private static final int STAT_LOST = 0; // HTTP_STAT_LOST in bpf/include/http_event.h
 
+    private final L7HookTier tier;
     private final BpfObject object;
     private final List<BpfLink> links;
     private final EventRing<HttpEventView> ring;
@@ -35,7 +37,8 @@ public final class L7Kernel implements AutoCloseable {
     private boolean closed;
     private long finalLost;
 
-    private L7Kernel(BpfObject object, List<BpfLink> links, EventRing<HttpEventView> ring, int cpus) {
+    private L7Kernel(L7HookTier tier, BpfObject object, List<BpfLink> links, EventRing<HttpEventView> ring, int cpus) {
+        this.tier = tier;
         this.object = object;
         this.links = links;
         this.ring = ring;
@@ -44,28 +47,56 @@ public final class L7Kernel implements AutoCloseable {
     }
 
     /**
-     * Loads and attaches the HTTP hooks.
+     * Loads and attaches the HTTP hooks on the best tier that works here, or on the forced one.
      *
+     * @param forced      the tier L7_HOOK_TIER names; empty: the best that works
      * @param ignoredTgid a process whose receives the kernel skips (the agent itself, so its own
      *                    /metrics scrapes are never counted); 0 skips none
      */
-    public static L7Kernel open(long ignoredTgid) throws KernelException {
+    public static L7Kernel open(Optional<L7HookTier> forced, long ignoredTgid) throws KernelException {
         if (!LibbpfProbe.installed()) {
             throw new KernelException(LibbpfProbe.libraryName() + " not found: apt-get install libbpf1");
         }
-        byte[] elf = ObjectFiles.forThisArch(HttpSkeleton::objectBytes);
-        byte[] rodata = new HttpSkeleton.Rodata().agentTgid(ignoredTgid).toBytes();
+        List<String> skipped = new ArrayList<>();
+        for (L7HookTier tier : forced.map(List::of).orElse(List.of(L7HookTier.values()))) {
+            try {
+                L7Kernel kernel = open(tier, ignoredTgid);
+                LOG.info("HTTP hooks attached: tier {} ({}){}", tier.label(), tier.hooks(),
+                        skipped.isEmpty() ? "" : "; skipped " + String.join(", ", skipped));
+                return kernel;
+            } catch (TierFailure f) {
+                f.getCause().libbpfLog().forEach(line -> LOG.warn("libbpf: {}", line));
+                if (f.getCause().errnoName().equals("EPERM") && !Capabilities.current().canLoadBpf()) {
+                    throw new KernelException("missing privileges to load BPF programs: needs CAP_BPF and CAP_PERFMON (or root)",
+                            f.getCause());
+                }
+                String reason = f.step + " " + f.getCause().errnoName();
+                if (forced.isPresent()) {
+                    throw new KernelException("HTTP hook tier " + tier.label() + " was forced but does not work here: "
+                            + reason, f.getCause());
+                }
+                LOG.warn("HTTP hook tier {} does not work here: {}", tier.label(), reason);
+                skipped.add(tier.label() + ": " + reason);
+            }
+        }
+        throw new KernelException("no HTTP hook tier works here (" + String.join("; ", skipped) + ")");
+    }
+
+    /** Opens, loads and attaches one tier's object; nothing stays loaded when it fails. */
+    private static L7Kernel open(L7HookTier tier, long ignoredTgid) throws TierFailure, KernelException {
+        byte[] elf = ObjectFiles.forThisArch(tier.objectBytes());
         BpfObject object;
         try {
             object = BpfObject.open("http", elf);
         } catch (BpfException e) {
-            throw failure("open " + HttpSkeleton.OBJECT_FILE, e);
+            throw new TierFailure("open " + tier.objectFile(), e);
         }
         List<BpfLink> links = new ArrayList<>();
         EventRing<HttpEventView> ring = null;
         String step = "configure";
         try {
-            object.map(HttpSkeleton.Rodata.MAP_NAME).setInitialValue(rodata);
+            // both objects define the same maps (bpf/include/http_capture.h)
+            object.map(HttpSkeleton.Rodata.MAP_NAME).setInitialValue(tier.rodata(ignoredTgid));
             step = "load";
             object.load();
             step = "map ring buffer";
@@ -73,27 +104,38 @@ public final class L7Kernel implements AutoCloseable {
                     new HttpEventView()::at);
             step = "count CPUs";
             int cpus = BpfMap.possibleCpus();
-            for (HttpSkeleton.Program program : HttpSkeleton.Program.values()) {
-                step = "attach " + program.programName();
-                links.add(object.program(program.programName()).attach());
+            for (String program : tier.programs()) {
+                step = "attach " + program;
+                links.add(object.program(program).attach());
             }
-            LOG.info("HTTP hooks attached: raw tracepoint sock_recv_length and tracepoint sock/inet_sock_set_state");
-            return new L7Kernel(object, links, ring, cpus);
+            return new L7Kernel(tier, object, links, ring, cpus);
         } catch (BpfException e) {
             release(object, links, ring);
-            throw failure(step, e);
+            throw new TierFailure(step, e);
         } catch (RuntimeException e) {
             release(object, links, ring);
             throw e;
         }
     }
 
-    private static KernelException failure(String step, BpfException e) {
-        e.libbpfLog().forEach(line -> LOG.warn("libbpf: {}", line));
-        if (e.errnoName().equals("EPERM") && !Capabilities.current().canLoadBpf()) {
-            return new KernelException("missing privileges to load BPF programs: needs CAP_BPF and CAP_PERFMON (or root)", e);
+    /** A step of one tier failed; the caller decides whether another tier is tried. */
+    private static final class TierFailure extends Exception {
+        final String step;
+
+        TierFailure(String step, BpfException cause) {
+            super(step, cause, false, false);
+            this.step = step;
         }
-        return new KernelException("HTTP hooks: " + step + " failed with " + e.errnoName(), e);
+
+        @Override
+        public synchronized BpfException getCause() {
+            return (BpfException) super.getCause();
+        }
+    }
+
+    /** The tier the hooks run on. */
+    public L7HookTier tier() {
+        return tier;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.k8sebpf.agent.l7;
 import dev.k8sebpf.agent.config.AgentConfig;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What the L7 pipeline is told by the agent's configuration.
@@ -13,9 +14,11 @@ import java.util.List;
  * @param maxPathsPerService  L7_MAX_PATHS: distinct path labels per destination service before new ones become {@code /{other}}
  * @param dropUnmapped        DROP_UNMAPPED: skip requests to addresses the mapping does not know
  * @param seriesTtl           L7_SERIES_TTL: a series without requests for this long is removed; 0: never
+ * @param hookTier            L7_HOOK_TIER: the tier to use; empty: the best that works
  */
 public record L7Options(boolean filterHealthcheck, List<String> healthcheckPaths, List<String> excludeComms,
-                        int maxPathsPerService, boolean dropUnmapped, Duration seriesTtl) {
+                        int maxPathsPerService, boolean dropUnmapped, Duration seriesTtl,
+                        Optional<L7HookTier> hookTier) {
 
     public L7Options {
         healthcheckPaths = List.copyOf(healthcheckPaths);
@@ -30,6 +33,6 @@ public record L7Options(boolean filterHealthcheck, List<String> healthcheckPaths
 
     public static L7Options of(AgentConfig config) {
         return new L7Options(config.filterHealthcheck(), config.healthcheckPaths(), config.l7ExcludeComms(),
-                config.l7MaxPaths(), config.dropUnmapped(), config.l7SeriesTtl());
+                config.l7MaxPaths(), config.dropUnmapped(), config.l7SeriesTtl(), config.l7HookTier());
     }
 }

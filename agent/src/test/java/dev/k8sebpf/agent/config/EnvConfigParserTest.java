@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.k8sebpf.agent.kernel.HookTier;
+import dev.k8sebpf.agent.l7.L7HookTier;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,7 +38,7 @@ class EnvConfigParserTest {
         AgentConfig config = EnvConfigParser.fromEnv(Map.of());
         assertThat(config).isEqualTo(new AgentConfig(Mode.CLUSTER, "0.0.0.0", 9102, List.of(), Duration.ofSeconds(60), 2048,
                 List.of("kubelet"), true, false, true, List.of(), List.of("agent"), 100, Duration.ofMinutes(15),
-                Optional.empty(), Optional.empty(), false, LogLevel.INFO));
+                Optional.empty(), Optional.empty(), Optional.empty(), false, LogLevel.INFO));
     }
 
     @Test
@@ -106,6 +107,14 @@ class EnvConfigParserTest {
     @CsvSource({"0", "-1", "ten", "99999999999", "1.5"})
     void badMapperCapacity(String value) {
         assertBad("MAPPER_CAPACITY", value, "positive integer");
+    }
+
+    @Test
+    void l7HookTier() throws ConfigException {
+        assertThat(parse("L7_HOOK_TIER", "auto").l7HookTier()).isEmpty();
+        assertThat(parse("L7_HOOK_TIER", "Syscall_Tracepoint").l7HookTier()).contains(L7HookTier.SYSCALL_TRACEPOINT);
+        assertThat(parse("L7_HOOK_TIER", "sock_tracepoint").l7HookTier()).contains(L7HookTier.SOCK_TRACEPOINT);
+        assertBad("L7_HOOK_TIER", "kprobe", "auto, sock_tracepoint, syscall_tracepoint");
     }
 
     @Test

@@ -3,10 +3,12 @@ package dev.k8sebpf.agent.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.k8sebpf.agent.bpf.ConnectSkeleton;
+import dev.k8sebpf.agent.bpf.HttpSyscallsSkeleton;
 import dev.k8sebpf.agent.loader.BpfObject;
 import dev.k8sebpf.agent.loader.BpfProgram;
 import dev.k8sebpf.agent.loader.KernelPreconditions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -26,6 +28,16 @@ class ArmObjectVerifierTest {
                     .isNotEmpty().allMatch(fd -> fd >= 0);
             assertThat(object.programs().stream().filter(p -> !tier.owns(p.section())).mapToInt(BpfProgram::fd))
                     .isNotEmpty().allMatch(fd -> fd < 0);
+        }
+    }
+
+    /** The HTTP syscall tier reads no registers, so all of it loads here (the sock tier reads arm64 pt_regs). */
+    @Test
+    void httpSyscallTierLoads() throws Exception {
+        try (BpfObject object = BpfObject.open("http", HttpSyscallsSkeleton.objectBytes("arm64"))) {
+            object.load();
+            assertThat(object.programs().stream().mapToInt(BpfProgram::fd)).hasSize(HttpSyscallsSkeleton.Program.values().length)
+                    .allMatch(fd -> fd >= 0);
         }
     }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -33,7 +34,7 @@ final class CountingPipeline {
     }
 
     static L7Options options(int maxPaths) {
-        return new L7Options(true, List.of("/internal/*"), List.of("agent"), maxPaths, false, Duration.ofMinutes(15));
+        return new L7Options(true, List.of("/internal/*"), List.of("agent"), maxPaths, false, Duration.ofMinutes(15), Optional.empty());
     }
 
     CountingPipeline port(int port) {

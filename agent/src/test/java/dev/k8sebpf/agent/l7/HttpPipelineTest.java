@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,7 @@ class HttpPipelineTest {
     }
 
     private static L7Options options(boolean filter, List<String> excluded, boolean dropUnmapped) {
-        return new L7Options(filter, List.of("/internal/*"), excluded, 100, dropUnmapped, TTL);
+        return new L7Options(filter, List.of("/internal/*"), excluded, 100, dropUnmapped, TTL, Optional.empty());
     }
 
     @Test
@@ -114,7 +115,7 @@ class HttpPipelineTest {
 
     @Test
     void pathCapIsPerDestinationService() {
-        L7Options capped = new L7Options(true, List.of(), List.of(), 2, false, TTL);
+        L7Options capped = new L7Options(true, List.of(), List.of(), 2, false, TTL, Optional.empty());
         byte[] other = {10, 1, 2, 4};
         mapping.put(IpKey.of(other), new Destination("shop", "billing", "billing-1"));
         HttpPipeline pipeline = pipeline(capped);
@@ -128,7 +129,7 @@ class HttpPipelineTest {
 
     @Test
     void aSeriesWithoutRequestsForTheTtlIsRemovedAndFreesItsPathSlot() {
-        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 1, false, TTL));
+        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 1, false, TTL, Optional.empty()));
         byte[] otherClient = {10, 9, 8, 6};
         pipeline.startDrain();
         pipeline.accept(event(1, 4, SERVER, CLIENT, "app", "GET /a HTTP/1.1\r\n\r\n"));
@@ -151,7 +152,7 @@ class HttpPipelineTest {
 
     @Test
     void aZeroTtlKeepsEverySeries() {
-        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 100, false, Duration.ZERO));
+        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 100, false, Duration.ZERO, Optional.empty()));
         pipeline.startDrain();
         pipeline.accept(event(1, 4, SERVER, CLIENT, "app", "GET /a HTTP/1.1\r\n\r\n"));
         clock.addAndGet(Duration.ofDays(30).toNanos());

@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The entry point Main uses: the exported series have the contract's exact names and labels. */
@@ -22,7 +23,7 @@ class L7StartTest {
         MappingTable mapping = new MappingTable(Duration.ofMinutes(1), 16, System::nanoTime);
         mapping.put(IpKey.parse(address), new Destination("l7test", "start", "start-0"));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        L7Options options = new L7Options(true, List.of(), List.of("agent"), 100, false, Duration.ofMinutes(15));
+        L7Options options = new L7Options(true, List.of(), List.of("agent"), 100, false, Duration.ofMinutes(15), Optional.empty());
 
         try (L7 l7 = L7.start(options, mapping, registry); Servers.Server server = Servers.python(address)) {
             String url = "http://" + address + ":" + server.port();

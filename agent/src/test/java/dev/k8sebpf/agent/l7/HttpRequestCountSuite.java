@@ -16,27 +16,41 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
-/** Real kernel, loopback: requests sent by real clients to real servers are counted exactly. */
-class HttpRequestCountTest {
-    private static L7Kernel kernel;
+/**
+ * Real kernel, loopback: requests sent by real clients to real servers are counted exactly, on the
+ * hook tier a subclass names (each runs every test).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class HttpRequestCountSuite {
+    private L7Kernel kernel;
 
     private final String address = Servers.randomLoopback();
 
+    abstract L7HookTier tier();
+
+    private L7Kernel open(long ignoredTgid) throws KernelException {
+        L7Kernel opened = L7Kernel.open(Optional.of(tier()), ignoredTgid);
+        assertThat(opened.tier()).isEqualTo(tier());
+        return opened;
+    }
+
     @BeforeAll
-    static void attach() throws KernelException {
+    void attach() throws KernelException {
         KernelPreconditions.requireBpf();
-        kernel = L7Kernel.open(0);
+        kernel = open(0);
     }
 
     @AfterAll
-    static void detach() {
+    void detach() {
         if (kernel != null) {
             kernel.close();
         }
@@ -185,12 +199,15 @@ class HttpRequestCountTest {
         try (Servers.Server server = Servers.python(address); Socket socket = new Socket(address, server.port())) {
             CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "early").port(server.port());
             sendGet(socket, "/before");
-            try (L7Kernel late = L7Kernel.open(0)) {
+            try (L7Kernel late = open(0)) {
                 sendGet(socket, "/after/1");
                 sendGet(socket, "/after/2");
                 counted.drain(late);
             }
-            assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /after/{id}", 2L));
+            // The server thread already waits in recv() when the hooks attach. The syscall tier saves a
+            // receive's buffer at syscall entry, so it misses that one receive (documented in its object).
+            long seen = tier() == L7HookTier.SYSCALL_TRACEPOINT ? 1 : 2;
+            assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /after/{id}", seen));
         }
     }
 
@@ -210,7 +227,7 @@ class HttpRequestCountTest {
 
     @Test
     void ownProcessIsNeverCounted() throws Exception {
-        try (L7Kernel own = L7Kernel.open(ProcessHandle.current().pid());
+        try (L7Kernel own = open(ProcessHandle.current().pid());
              Servers.Server inProcess = Servers.jdk(address);
              Servers.Server python = Servers.python(address);
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
