@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -54,8 +55,8 @@ public final class EnvConfigParser {
                 positiveInt("L7_MAX_PATHS", "100"),
                 duration("L7_SERIES_TTL", "15m"),
                 mappingFile(),
-                hookTier(),
-                l7HookTier(),
+                tier("L4_HOOK_TIER", HookTier.values(), HookTier::label),
+                tier("L7_HOOK_TIER", L7HookTier.values(), L7HookTier::label),
                 bool("DROP_UNMAPPED", "false"),
                 logLevel());
     }
@@ -166,32 +167,19 @@ public final class EnvConfigParser {
         }
     }
 
-    private Optional<L7HookTier> l7HookTier() throws ConfigException {
-        String value = scalar("L7_HOOK_TIER", "auto").toLowerCase(Locale.ROOT);
+    /** An enum chosen by label, or empty for {@code auto}. */
+    private <T extends Enum<T>> Optional<T> tier(String name, T[] tiers, Function<T, String> label) throws ConfigException {
+        String value = scalar(name, "auto").toLowerCase(Locale.ROOT);
         if (value.equals("auto")) {
             return Optional.empty();
         }
-        for (L7HookTier tier : L7HookTier.values()) {
-            if (tier.label().equals(value)) {
+        for (T tier : tiers) {
+            if (label.apply(tier).equals(value)) {
                 return Optional.of(tier);
             }
         }
-        throw new ConfigException("L7_HOOK_TIER", env.get("L7_HOOK_TIER"), "auto, "
-                + Arrays.stream(L7HookTier.values()).map(L7HookTier::label).collect(Collectors.joining(", ")));
-    }
-
-    private Optional<HookTier> hookTier() throws ConfigException {
-        String value = scalar("L4_HOOK_TIER", "auto").toLowerCase(Locale.ROOT);
-        if (value.equals("auto")) {
-            return Optional.empty();
-        }
-        for (HookTier tier : HookTier.values()) {
-            if (tier.label().equals(value)) {
-                return Optional.of(tier);
-            }
-        }
-        throw new ConfigException("L4_HOOK_TIER", env.get("L4_HOOK_TIER"), "auto, "
-                + Arrays.stream(HookTier.values()).map(HookTier::label).collect(Collectors.joining(", ")));
+        throw new ConfigException(name, env.get(name), "auto, "
+                + Arrays.stream(tiers).map(label).collect(Collectors.joining(", ")));
     }
 
     private LogLevel logLevel() throws ConfigException {
