@@ -6,7 +6,7 @@ L7 runner) per 100k requests, the median requests/s ratio, whether every request
 (counted == wrk's total, nginx's access log, lost events), and the collateral cost on a process that
 makes no socket reads (dd bs=64) with the hooks on and off.
 Run as root from the repository root after `./mvnw -DskipTests package`:
-    bench/l7/run.py [--agent] [pairs] [seconds] [connections] [poll_ms]"""
+    bench/l7/run.py [--agent] [--pin] [pairs] [seconds] [connections] [poll_ms]"""
 import os, re, statistics, subprocess, sys, tempfile, time, socket, urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from proc import java_home, cpu_seconds, children_cpu  # noqa: E402
@@ -15,6 +15,13 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 AGENT = "--agent" in sys.argv
 if AGENT:
     sys.argv.remove("--agent")
+# --pin: nginx on CPU 0 and wrk on CPU 1 in every run (the agent floats), so that where the scheduler
+# happens to put the two does not decide the throughput (unpinned, "off" runs alone vary by 25%)
+PIN = "--pin" in sys.argv
+if PIN:
+    sys.argv.remove("--pin")
+def pinned(cpu, command):
+    return ["taskset", "-c", str(cpu)] + command if PIN else command
 METRICS = "127.0.0.1:19103"
 PAIRS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
@@ -40,7 +47,7 @@ http {{
   server {{ listen {IP}:{PORT}; location / {{ return 200 "ok\\n"; }} }}
 }}
 """)
-        self.p = subprocess.Popen(["/usr/sbin/nginx", "-p", tmp, "-c", conf, "-e", f"{tmp}/error.log"])
+        self.p = subprocess.Popen(pinned(0, ["/usr/sbin/nginx", "-p", tmp, "-c", conf, "-e", f"{tmp}/error.log"]))
         for _ in range(200):
             try:
                 socket.create_connection((IP, PORT), timeout=1).close()
@@ -134,7 +141,7 @@ items:
         self.p.wait(timeout=15)
 
 def wrk(seconds):
-    return subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", f"http://{IP}:{PORT}/bench/42?n=1"],
+    return subprocess.run(pinned(1, ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", f"http://{IP}:{PORT}/bench/42?n=1"]),
                           capture_output=True, text=True, check=True).stdout
 
 def wrk_run(nginx, runner):
@@ -176,10 +183,16 @@ def prog_stats():
     import json
     progs = json.loads(subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True, check=True).stdout)
     return {p["name"]: (p.get("run_time_ns", 0), p.get("run_cnt", 0)) for p in progs
-            if p.get("name") in ("raw_sock_recv_length", "tp_inet_sock_set_state")}
+            if p.get("name") in HTTP_PROGRAMS}
+
+# the programs of both L7 hook tiers (bpf/http.bpf.c, bpf/http_syscalls.bpf.c)
+HTTP_PROGRAMS = {"raw_sock_recv_length", "tp_inet_sock_set_state"} | {
+    f"tp_sys_{side}_{call}" for side in ("enter", "exit") for call in ("read", "readv", "recvfrom", "recvmsg")}
 
 def dd_run():
-    """The median CPU time of three dd runs: one run moves by +-5% on its own, more than the 2% limit."""
+    """The median CPU time of three dd runs: one run moves by +-5% on its own, more than the 2% limit.
+    After a second's rest, so that the agent's JIT work after the last scrape is not on the clock."""
+    time.sleep(1)
     times = []
     for _ in range(3):
         before = children_cpu()
@@ -216,7 +229,7 @@ def main():
     per100k = lambda runs: [r["cpu"] / r["wrk_total"] * 100_000 for r in runs]
     cpu_off, cpu_on = statistics.median(per100k(off)), statistics.median(per100k(on))
     rps_off, rps_on = statistics.median(r["rps"] for r in off), statistics.median(r["rps"] for r in on)
-    print(f"\nwrk -t1 -c{CONNECTIONS} -d{SECONDS}s -> nginx (1 worker), {PAIRS} alternating pairs, "
+    print(f"\nwrk -t1 -c{CONNECTIONS} -d{SECONDS}s -> nginx (1 worker){', pinned to CPUs 1 and 0' if PIN else ''}, {PAIRS} alternating pairs, "
           + ("agent jar (ENABLE_L7_HTTP=true, ENABLE_L4=false)" if AGENT else f"L7 runner polling every {POLL_MS} ms"))
     print(f"CPU s per 100k requests (nginx+wrk[+L7 runner]), median: off {cpu_off:.3f}  on {cpu_on:.3f}  ratio {cpu_on / cpu_off:.3f} (limit 1.05)")
     print(f"requests/s, median: off {rps_off:.0f}  on {rps_on:.0f}  ratio {rps_on / rps_off:.3f} (limit >= 0.95)")
