@@ -10,6 +10,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The L7 part of the agent alone, for bench/l7/run.py: maps SERVER_IP to bench/nginx, polls every
@@ -22,7 +23,7 @@ public class L7Runner {
         MappingTable mapping = new MappingTable(Duration.ofMinutes(5), 64, System::nanoTime);
         mapping.put(IpKey.parse(args[0]), new Destination("bench", "nginx", "nginx-0"));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        L7 l7 = L7.start(new L7Options(true, List.of(), List.of("agent"), 100, false), mapping, registry);
+        L7 l7 = L7.start(new L7Options(true, List.of(), List.of("agent"), 100, false, Duration.ofMinutes(15), Optional.empty()), mapping, registry);
         long pollMillis = args.length > 1 ? Long.parseLong(args[1]) : 100;
         Object lock = new Object();
         Thread.ofPlatform().daemon().name("poller").start(() -> {
