@@ -1,9 +1,9 @@
 package dev.k8sebpf.agent.l7;
 
+import dev.k8sebpf.agent.bpf.BpfLayouts;
 import dev.k8sebpf.agent.bpf.HttpEvent;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * One http_event read in place in the ring buffer, at the generated record's field offsets. Decoding
@@ -12,9 +12,6 @@ import java.nio.ByteOrder;
  * one instance per draining thread.
  */
 final class HttpEventView {
-    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int ADDR_LEN = 16;
     private static final int COMM_LEN = 16;
     private static final int DATA_LEN = (int) (HttpEvent.SIZE - HttpEvent.OFFSET_DATA);
@@ -34,15 +31,15 @@ final class HttpEventView {
     }
 
     long connId() {
-        return seg.get(LE_LONG, base + HttpEvent.OFFSET_CONN_ID);
+        return seg.get(BpfLayouts.LE_LONG, base + HttpEvent.OFFSET_CONN_ID);
     }
 
     int localPort() {
-        return Short.toUnsignedInt(seg.get(LE_SHORT, base + HttpEvent.OFFSET_LOCAL_PORT));
+        return Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, base + HttpEvent.OFFSET_LOCAL_PORT));
     }
 
     int remotePort() {
-        return Short.toUnsignedInt(seg.get(LE_SHORT, base + HttpEvent.OFFSET_REMOTE_PORT));
+        return Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, base + HttpEvent.OFFSET_REMOTE_PORT));
     }
 
     int family() {
@@ -51,12 +48,12 @@ final class HttpEventView {
 
     /** Valid bytes of {@link #data()}, never more than the array holds. */
     int captured() {
-        return Math.min(Short.toUnsignedInt(seg.get(LE_SHORT, base + HttpEvent.OFFSET_CAPTURED)), DATA_LEN);
+        return Math.min(Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, base + HttpEvent.OFFSET_CAPTURED)), DATA_LEN);
     }
 
     /** Bytes the receive returned (may exceed what was captured). */
     int bytes() {
-        return seg.get(LE_INT, base + HttpEvent.OFFSET_BYTES);
+        return seg.get(BpfLayouts.LE_INT, base + HttpEvent.OFFSET_BYTES);
     }
 
     byte[] localAddr() {

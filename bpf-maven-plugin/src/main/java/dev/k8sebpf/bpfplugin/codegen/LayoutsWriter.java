@@ -18,8 +18,9 @@ final class LayoutsWriter {
 
     static TypeSpec write() {
         TypeSpec.Builder t = TypeSpec.classBuilder(NAME)
-                .addModifiers(Modifier.FINAL)
-                .addJavadoc("Little-endian, unaligned layouts and bit helpers shared by the generated records.\n")
+                .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+                .addJavadoc("Little-endian, unaligned layouts and bit helpers shared by the generated records. The layouts are\n"
+                        + "public for code that reads single fields in place at a record's {@code OFFSET_} constants.\n")
                 .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
         layout(t, "LE_SHORT", ValueLayout.OfShort.class, "JAVA_SHORT_UNALIGNED");
         layout(t, "LE_INT", ValueLayout.OfInt.class, "JAVA_INT_UNALIGNED");
@@ -31,7 +32,7 @@ final class LayoutsWriter {
     }
 
     private static void layout(TypeSpec.Builder t, String name, Class<?> type, String base) {
-        t.addField(FieldSpec.builder(type, name, Modifier.STATIC, Modifier.FINAL)
+        t.addField(FieldSpec.builder(type, name, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
                 .initializer("$T.$L.withOrder($T.LITTLE_ENDIAN)", ValueLayout.class, base, ByteOrder.class).build());
     }
 
