@@ -113,7 +113,13 @@ public final class Main {
         }
         Optional<ConnectPoller> poller = Optional.empty();
         if (!drains.isEmpty()) {
-            poller = Optional.of(ConnectPoller.start(() -> drains.stream().mapToInt(IntSupplier::getAsInt).sum(), POLL_INTERVAL));
+            poller = Optional.of(ConnectPoller.start(() -> {
+                int events = 0;
+                for (IntSupplier drain : drains) {
+                    events += drain.getAsInt();
+                }
+                return events;
+            }, POLL_INTERVAL));
             started.push(poller.get());
         }
         HealthCheck liveness = livenessOf(poller);

@@ -1,7 +1,6 @@
 package dev.k8sebpf.agent.httpparse;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -78,10 +77,18 @@ public final class ConnectionTable {
         return state;
     }
 
-    /** A fingerprint of a connection's endpoints (addresses in any fixed format, ports), without allocating. */
-    public static long endpointsKey(byte[] localAddr, int localPort, byte[] remoteAddr, int remotePort) {
-        long addresses = 31L * Arrays.hashCode(localAddr) + Arrays.hashCode(remoteAddr);
-        return addresses << 32 ^ (long) (localPort & 0xffff) << 16 ^ (remotePort & 0xffff);
+    /**
+     * A fingerprint of a connection's endpoints, from the two 64-bit halves of each address (the form
+     * the caller already has for its mapping lookups) and the ports.
+     */
+    public static long endpointsKey(long localHi, long localLo, int localPort, long remoteHi, long remoteLo, int remotePort) {
+        long h = mix(mix(mix(mix(localHi) ^ localLo) ^ remoteHi) ^ remoteLo) ^ ((localPort & 0xffffL) << 16 | remotePort & 0xffffL);
+        return mix(h);
+    }
+
+    private static long mix(long h) {
+        h *= 0x9E37_79B9_7F4A_7C15L;
+        return h ^ h >>> 29;
     }
 
     /** Drops a closed connection so a reused id starts fresh. */

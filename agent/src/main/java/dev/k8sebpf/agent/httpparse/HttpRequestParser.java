@@ -79,7 +79,7 @@ public final class HttpRequestParser {
                     break;
                 }
             }
-            int lf = indexOfLf(captured, pos, end);
+            int lf = RequestLine.indexOf(captured, pos, end, '\n');
             if (lf < 0) {
                 break;
             }
@@ -227,7 +227,7 @@ public final class HttpRequestParser {
 
     /** Whether a read in the LOST phase starts with a request line, so counting can resume there. */
     private boolean startsWithRequest(byte[] b, int end, boolean wholeRead) {
-        int lf = indexOfLf(b, 0, end);
+        int lf = RequestLine.indexOf(b, 0, end, '\n');
         RequestLine.Kind kind;
         if (lf >= 0) {
             int to = lf > 0 && b[lf - 1] == '\r' ? lf - 1 : lf;
@@ -259,14 +259,5 @@ public final class HttpRequestParser {
             pos++;
         }
         return pos;
-    }
-
-    private static int indexOfLf(byte[] b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (b[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
     }
 }

@@ -38,7 +38,7 @@ final class RequestLine {
         if (isOtherProtocol(b, from, to)) {
             return Kind.OTHER_PROTOCOL;
         }
-        int sp = indexOfSpace(b, from, Math.min(to, from + HttpMethod.LONGEST + 1));
+        int sp = indexOf(b, from, Math.min(to, from + HttpMethod.LONGEST + 1), ' ');
         if (sp < 0) {
             boolean mayGrow = ending == Ending.READ_END && to - from <= HttpMethod.LONGEST;
             return mayGrow && HttpMethod.isPrefixOfAny(b, from, to) ? Kind.INCOMPLETE : Kind.NOT_REQUEST;
@@ -136,9 +136,10 @@ final class RequestLine {
         return true;
     }
 
-    private static int indexOfSpace(byte[] b, int from, int to) {
+    /** The first {@code value} in {@code b[from, to)}, or -1. */
+    static int indexOf(byte[] b, int from, int to, char value) {
         for (int i = from; i < to; i++) {
-            if (b[i] == ' ') {
+            if (b[i] == value) {
                 return i;
             }
         }

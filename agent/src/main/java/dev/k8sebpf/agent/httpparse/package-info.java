@@ -8,7 +8,7 @@
  * <h2>Wiring</h2>
  * <pre>{@code
  * ConnectionState state = table.state(e.connId(), ConnectionTable.endpointsKey(
- *         e.localAddr(), e.localPort(), e.remoteAddr(), e.remotePort()));
+ *         localHi, localLo, e.localPort(), remoteHi, remoteLo, e.remotePort())); // IpKey halves
  * parser.parse(state, e.data(), e.captured(), e.bytes(), (method, path) -> {
  *     if (healthchecks.isHealthcheck(path)) { filtered.increment(); return; }
  *     count(method, limiter.limit(destinationKey, path));

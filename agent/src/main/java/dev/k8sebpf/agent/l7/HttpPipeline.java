@@ -85,12 +85,14 @@ final class HttpPipeline implements Consumer<HttpEventView> {
         boolean v4 = event.family() == FAMILY_V4;
         byte[] local = event.localAddr();
         byte[] remote = event.remoteAddr();
+        long localHi = IpKey.hiOf(local, v4);
+        long localLo = IpKey.loOf(local, v4);
         sourceHi = IpKey.hiOf(remote, v4);
         sourceLo = IpKey.loOf(remote, v4);
-        destination = mapping.lookup(IpKey.hiOf(local, v4), IpKey.loOf(local, v4));
+        destination = mapping.lookup(localHi, localLo);
         comm = process.name();
         ConnectionState state = connections.state(event.connId(),
-                ConnectionTable.endpointsKey(local, event.localPort(), remote, event.remotePort()));
+                ConnectionTable.endpointsKey(localHi, localLo, event.localPort(), sourceHi, sourceLo, event.remotePort()));
         // parsed even when its requests are dropped, so the connection's framing stays in step
         parser.parse(state, event.data(), event.captured(), event.bytes(), onRequest);
     }

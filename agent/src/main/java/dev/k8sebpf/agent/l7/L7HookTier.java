@@ -6,6 +6,7 @@ import dev.k8sebpf.agent.bpf.HttpSyscallsSkeleton;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 
 /**
  * How the HTTP hooks learn of a receive, best first; one BPF object each, with the same maps and events.
@@ -13,16 +14,29 @@ import java.util.function.Function;
  * without it, slow down every syscall on the node while attached.
  */
 public enum L7HookTier {
-    SOCK_TRACEPOINT("sock_tracepoint", "raw tracepoint sock_recv_length, tracepoint sock/inet_sock_set_state"),
+    SOCK_TRACEPOINT("sock_tracepoint", "raw tracepoint sock_recv_length, tracepoint sock/inet_sock_set_state",
+            HttpSkeleton.OBJECT_FILE, HttpSkeleton::objectBytes,
+            tgid -> new HttpSkeleton.Rodata().agentTgid(tgid).toBytes(), HttpSkeleton.Program.values()),
     SYSCALL_TRACEPOINT("syscall_tracepoint",
-            "tracepoints syscalls/sys_enter|exit_read|readv|recvfrom|recvmsg, sock/inet_sock_set_state");
+            "tracepoints syscalls/sys_enter|exit_read|readv|recvfrom|recvmsg, sock/inet_sock_set_state",
+            HttpSyscallsSkeleton.OBJECT_FILE, HttpSyscallsSkeleton::objectBytes,
+            tgid -> new HttpSyscallsSkeleton.Rodata().agentTgid(tgid).toBytes(), HttpSyscallsSkeleton.Program.values());
 
     private final String label;
     private final String hooks;
+    private final String objectFile;
+    private final Function<String, byte[]> objectBytes;
+    private final LongFunction<byte[]> rodata;
+    private final List<String> programs;
 
-    L7HookTier(String label, String hooks) {
+    L7HookTier(String label, String hooks, String objectFile, Function<String, byte[]> objectBytes,
+               LongFunction<byte[]> rodata, BpfSkeletons.ProgramConstant[] programs) {
         this.label = label;
         this.hooks = hooks;
+        this.objectFile = objectFile;
+        this.objectBytes = objectBytes;
+        this.rodata = rodata;
+        this.programs = Arrays.stream(programs).map(BpfSkeletons.ProgramConstant::programName).toList();
     }
 
     /** The L7_HOOK_TIER value. */
@@ -36,32 +50,20 @@ public enum L7HookTier {
     }
 
     String objectFile() {
-        return switch (this) {
-            case SOCK_TRACEPOINT -> HttpSkeleton.OBJECT_FILE;
-            case SYSCALL_TRACEPOINT -> HttpSyscallsSkeleton.OBJECT_FILE;
-        };
+        return objectFile;
     }
 
+    /** The object for an architecture ("x86", "arm64"). */
     Function<String, byte[]> objectBytes() {
-        return switch (this) {
-            case SOCK_TRACEPOINT -> HttpSkeleton::objectBytes;
-            case SYSCALL_TRACEPOINT -> HttpSyscallsSkeleton::objectBytes;
-        };
+        return objectBytes;
     }
 
     /** The .rodata image that tells the programs which process to skip. */
     byte[] rodata(long ignoredTgid) {
-        return switch (this) {
-            case SOCK_TRACEPOINT -> new HttpSkeleton.Rodata().agentTgid(ignoredTgid).toBytes();
-            case SYSCALL_TRACEPOINT -> new HttpSyscallsSkeleton.Rodata().agentTgid(ignoredTgid).toBytes();
-        };
+        return rodata.apply(ignoredTgid);
     }
 
     List<String> programs() {
-        BpfSkeletons.ProgramConstant[] programs = switch (this) {
-            case SOCK_TRACEPOINT -> HttpSkeleton.Program.values();
-            case SYSCALL_TRACEPOINT -> HttpSyscallsSkeleton.Program.values();
-        };
-        return Arrays.stream(programs).map(BpfSkeletons.ProgramConstant::programName).toList();
+        return programs;
     }
 }

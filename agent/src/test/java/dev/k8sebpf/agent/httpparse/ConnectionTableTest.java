@@ -3,6 +3,7 @@ package dev.k8sebpf.agent.httpparse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.k8sebpf.agent.mapping.IpKey;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class ConnectionTableTest {
 
-    private static final long PEER = ConnectionTable.endpointsKey(new byte[] {10, 0, 0, 1}, 8080, new byte[] {10, 0, 0, 2}, 40000);
+    private static final long PEER = key(new byte[] {10, 0, 0, 1}, 8080, new byte[] {10, 0, 0, 2}, 40000);
 
     private final AtomicLong now = new AtomicLong();
 
@@ -68,7 +69,7 @@ class ConnectionTableTest {
         ConnectionState state = table.state(7, PEER);
         state.phase = ConnectionState.Phase.UNKNOWN_BODY;
         assertThat(table.state(7, PEER).phase).isEqualTo(ConnectionState.Phase.UNKNOWN_BODY);
-        long otherClientPort = ConnectionTable.endpointsKey(new byte[] {10, 0, 0, 1}, 8080, new byte[] {10, 0, 0, 2}, 40001);
+        long otherClientPort = key(new byte[] {10, 0, 0, 1}, 8080, new byte[] {10, 0, 0, 2}, 40001);
         assertThat(table.state(7, otherClientPort).phase).isEqualTo(ConnectionState.Phase.REQUEST_LINE);
     }
 
@@ -77,11 +78,11 @@ class ConnectionTableTest {
         byte[] a = {10, 0, 0, 1};
         byte[] b = {10, 0, 0, 2};
         assertThat(Set.of(
-                ConnectionTable.endpointsKey(a, 80, b, 5000),
-                ConnectionTable.endpointsKey(b, 80, a, 5000),
-                ConnectionTable.endpointsKey(a, 81, b, 5000),
-                ConnectionTable.endpointsKey(a, 80, b, 5001),
-                ConnectionTable.endpointsKey(a, 80, a, 5000))).hasSize(5);
+                key(a, 80, b, 5000),
+                key(b, 80, a, 5000),
+                key(a, 81, b, 5000),
+                key(a, 80, b, 5001),
+                key(a, 80, a, 5000))).hasSize(5);
     }
 
     @Test
@@ -90,5 +91,12 @@ class ConnectionTableTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ConnectionTable(1, Duration.ZERO, now::get))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** The key as the pipeline builds it, from IPv4 addresses. */
+    private static long key(byte[] local, int localPort, byte[] remote, int remotePort) {
+        IpKey l = IpKey.of(local);
+        IpKey r = IpKey.of(remote);
+        return ConnectionTable.endpointsKey(l.hi(), l.lo(), localPort, r.hi(), r.lo(), remotePort);
     }
 }
