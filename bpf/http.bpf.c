@@ -30,26 +30,26 @@ int BPF_PROG(raw_sock_recv_length, struct sock *raw_sk, int received, int recv_f
 {
 	struct sock *sk = bpf_rdonly_cast(raw_sk, bpf_core_type_id_kernel(struct sock));
 	__u64 conn_id = (__u64)raw_sk;
+	struct connection *conn;
 	struct pt_regs *regs;
 	const void *buf;
 	__u16 family;
 	__u64 room;
-	__u32 mark;
 
 	if (received <= 0 || (recv_flags & MSG_PEEK) || sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	family = sk->__sk_common.skc_family;
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
-	mark = connection_mark(conn_id);
-	if (mark == CONN_CLIENT)
+	conn = connection_of(conn_id);
+	if (is_client(conn))
 		return 0;
 	if (agent_tgid && current_tgid() == agent_tgid)
 		return 0;
 	regs = current_user_regs();
 	if (!regs || !receive_buffer(syscall_nr(regs), syscall_arg1(regs), &buf, &room))
 		return 0;
-	return capture_receive(sk, conn_id, mark, (int)syscall_arg0(regs), buf, room, received);
+	return capture_receive(sk, conn_id, conn, (int)syscall_arg0(regs), buf, room, received);
 }
 
 SEC("tracepoint/sock/inet_sock_set_state")

@@ -41,25 +41,34 @@ struct {
 } stats SEC(".maps");
 
 /*
- * What the program knows of a TCP connection (conn_id: the socket's address), one lookup per receive:
+ * What the program knows of a TCP connection (conn_id: the socket's address), one lookup per receive.
+ * mark is
  * - CONN_CLIENT: this host opened it with connect() (seen at CLOSE -> SYN_SENT). Its receives are
  *   responses to our own requests, never inbound requests, so they are dropped before any register or
  *   user-memory read (a loopback client would otherwise cost as much as its server). Sockets connected
  *   before the load are unknown and get the full check.
  * - fd + 1: it carried a request start, and that fd of the receiving process was checked to be this
- *   socket; later receives on it are all sent (bodies, keep-alive and pipelined requests).
+ *   socket; later receives on it are all sent (bodies, keep-alive and pipelined requests), unless
+ *   they repeat an armed request (http_repeats.h).
  * The kernel reuses a freed socket's address for the next socket, so an entry is removed when its
  * connection closes (track_connection_state); LRU eviction only bounds the map, and an evicted entry
  * only costs the full check again.
  */
 #define CONN_CLIENT 0xffffffffU
 
+struct connection {
+	__u32 mark; /* CONN_CLIENT or fd + 1 */
+	__u32 sent; /* events sent for it: the last one's http_event.seq */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__type(key, __u64);
-	__type(value, __u32);
+	__type(value, struct connection);
 	__uint(max_entries, 32768);
 } connections SEC(".maps");
+
+#include "http_repeats.h"
 
 /* head (first bytes, little-endian as on every bpfel target) begins with token. */
 static __always_inline bool head_is(__u64 head, const char *token, const int len)
@@ -172,27 +181,30 @@ static __always_inline void count_lost(void)
 		*value += 1;
 }
 
-/* The connection's entry in `connections`: CONN_CLIENT, a checked fd + 1, or 0 when unknown. */
-static __always_inline __u32 connection_mark(__u64 conn_id)
+/* The connection's entry in `connections`, or NULL when it is unknown. */
+static __always_inline struct connection *connection_of(__u64 conn_id)
 {
-	__u32 *mark = bpf_map_lookup_elem(&connections, &conn_id);
+	return bpf_map_lookup_elem(&connections, &conn_id);
+}
 
-	return mark ? *mark : 0;
+static __always_inline bool is_client(const struct connection *conn)
+{
+	return conn && conn->mark == CONN_CLIENT;
 }
 
 /*
- * A server-side receive of `received` bytes through fd on sk (conn_id, whose connection_mark is mark)
- * into buf, which holds room bytes: sends an http_event if it starts a request or continues a
- * connection that did.
+ * A server-side receive of `received` bytes through fd on sk (conn_id, whose entry in `connections`
+ * is conn) into buf, which holds room bytes: sends an http_event if it starts a request or continues a
+ * connection that did, unless it repeats the connection's armed request.
  */
-static __always_inline int capture_receive(struct sock *sk, __u64 conn_id, __u32 mark, int fd,
+static __always_inline int capture_receive(struct sock *sk, __u64 conn_id, struct connection *conn, int fd,
 					   const void *buf, __u64 room, int received)
 {
 	struct http_event *event;
 	__u8 flags = 0;
 	__u32 len;
 
-	if (mark != (__u32)fd + 1) {
+	if (!conn || conn->mark != (__u32)fd + 1) {
 		/* Not (yet) a checked HTTP connection: only a request start makes it one. The fd must be this
 		 * very socket, not some other one; the mark caches that check, so socket_of_fd's pointer walk
 		 * runs once per connection instead of once per receive. */
@@ -202,8 +214,12 @@ static __always_inline int capture_receive(struct sock *sk, __u64 conn_id, __u32
 
 		if (!sock || (__u64)BPF_CORE_READ(sock, sk) != conn_id)
 			return 0;
-		mark = (__u32)fd + 1;
-		bpf_map_update_elem(&connections, &conn_id, &mark, BPF_ANY);
+		struct connection checked = { .mark = (__u32)fd + 1 };
+
+		bpf_map_update_elem(&connections, &conn_id, &checked, BPF_ANY);
+		conn = connection_of(conn_id);
+	} else if (count_repeat(sk, conn_id, conn->sent, buf, received)) {
+		return 0;
 	}
 
 	event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
@@ -225,7 +241,8 @@ static __always_inline int capture_receive(struct sock *sk, __u64 conn_id, __u32
 	event->conn_id = conn_id;
 	read_endpoints(event, sk);
 	event->flags = flags;
-	event->tgid = current_tgid();
+	/* 0 only if the entry was evicted in between: the agent never arms against seq 0 */
+	event->seq = conn ? __sync_add_and_fetch(&conn->sent, 1) : 0;
 	event->bytes = received;
 	READ_PROCESS_NAME(event->comm);
 	/* The agent drains every 100 ms: waking it per event would only cost the receiving thread. */
@@ -241,14 +258,16 @@ static __always_inline int capture_receive(struct sock *sk, __u64 conn_id, __u32
 static __always_inline int track_connection_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
 	__u64 conn_id = (__u64)ctx->skaddr;
-	__u32 client = CONN_CLIENT;
+	struct connection client = { .mark = CONN_CLIENT };
 
 	if (ctx->protocol != IPPROTO_TCP)
 		return 0;
-	if (ctx->oldstate == TCP_CLOSE && ctx->newstate == TCP_SYN_SENT)
+	if (ctx->oldstate == TCP_CLOSE && ctx->newstate == TCP_SYN_SENT) {
 		bpf_map_update_elem(&connections, &conn_id, &client, BPF_ANY);
-	else if (ctx->newstate == TCP_CLOSE)
+	} else if (ctx->newstate == TCP_CLOSE) {
 		bpf_map_delete_elem(&connections, &conn_id);
+		drop_closed_arm(conn_id);
+	}
 	return 0;
 }
 

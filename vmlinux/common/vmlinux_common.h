@@ -92,6 +92,11 @@ enum {
 	BPF_F_LOCK = 4,
 };
 
+/* map_flags */
+enum {
+	BPF_F_MMAPABLE = 1024,
+};
+
 /* bpf_ringbuf_submit()/discard() flags */
 enum {
 	BPF_RB_NO_WAKEUP = 1,

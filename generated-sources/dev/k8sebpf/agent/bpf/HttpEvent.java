@@ -15,13 +15,13 @@ import java.lang.foreign.ValueLayout;
  * @param family {@code family} at byte 44
  * @param flags {@code flags} at byte 45
  * @param captured {@code captured} at byte 46
- * @param tgid {@code tgid} at byte 48
+ * @param seq {@code seq} at byte 48
  * @param bytes {@code bytes} at byte 52
  * @param comm {@code comm} at byte 56
  * @param data {@code data} at byte 72
  */
 public record HttpEvent(long connId, byte[] localAddr, byte[] remoteAddr, int localPort,
-        int remotePort, int family, int flags, int captured, long tgid, int bytes, byte[] comm,
+        int remotePort, int family, int flags, int captured, long seq, int bytes, byte[] comm,
         byte[] data) {
     /**
      * {@code sizeof(struct http_event)}.
@@ -69,9 +69,9 @@ public record HttpEvent(long connId, byte[] localAddr, byte[] remoteAddr, int lo
     public static final long OFFSET_CAPTURED = 46L;
 
     /**
-     * Byte offset of {@code tgid}.
+     * Byte offset of {@code seq}.
      */
-    public static final long OFFSET_TGID = 48L;
+    public static final long OFFSET_SEQ = 48L;
 
     /**
      * Byte offset of {@code bytes}.
@@ -100,11 +100,11 @@ public record HttpEvent(long connId, byte[] localAddr, byte[] remoteAddr, int lo
         int family = Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, offset + 44L));
         int flags = Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, offset + 45L));
         int captured = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 46L));
-        long tgid = Integer.toUnsignedLong(seg.get(BpfLayouts.LE_INT, offset + 48L));
+        long seq = Integer.toUnsignedLong(seg.get(BpfLayouts.LE_INT, offset + 48L));
         int bytes = seg.get(BpfLayouts.LE_INT, offset + 52L);
         byte[] comm = seg.asSlice(offset + 56L, 16).toArray(ValueLayout.JAVA_BYTE);
         byte[] data = seg.asSlice(offset + 72L, 256).toArray(ValueLayout.JAVA_BYTE);
-        return new HttpEvent(connId, localAddr, remoteAddr, localPort, remotePort, family, flags, captured, tgid, bytes, comm, data);
+        return new HttpEvent(connId, localAddr, remoteAddr, localPort, remotePort, family, flags, captured, seq, bytes, comm, data);
     }
 
     /**
@@ -120,7 +120,7 @@ public record HttpEvent(long connId, byte[] localAddr, byte[] remoteAddr, int lo
         seg.set(ValueLayout.JAVA_BYTE, offset + 44L, (byte) family);
         seg.set(ValueLayout.JAVA_BYTE, offset + 45L, (byte) flags);
         seg.set(BpfLayouts.LE_SHORT, offset + 46L, (short) captured);
-        seg.set(BpfLayouts.LE_INT, offset + 48L, (int) tgid);
+        seg.set(BpfLayouts.LE_INT, offset + 48L, (int) seq);
         seg.set(BpfLayouts.LE_INT, offset + 52L, bytes);
         BpfLayouts.putBytes(seg, offset + 56L, 16, comm, "comm");
         BpfLayouts.putBytes(seg, offset + 72L, 256, data, "data");

@@ -41,9 +41,15 @@ public final class HttpSkeleton {
      * Maps of the {@code .maps} section; sizes are 0 where the map declares none.
      */
     public enum BpfMap implements BpfSkeletons.MapConstant {
-        CONNECTIONS("connections", 9, 8L, 4L, 32768L),
+        CONNECTIONS("connections", 9, 8L, 8L, 32768L),
 
         EVENTS("events", 27, 0L, 0L, 8388608L),
+
+        REPEAT_ARMS("repeat_arms", 1, 8L, 272L, 4096L),
+
+        REPEAT_READS("repeat_reads", 6, 4L, 256L, 1L),
+
+        REPEAT_SLOTS("repeat_slots", 2, 4L, 16L, 4096L),
 
         STATS("stats", 6, 4L, 8L, 1L);
 

@@ -61,6 +61,8 @@ public final class ConnectionState {
     long repeatHash;
     HttpMethod repeatMethod;
     String repeatPath;
+    /** How many reads in a row, up to the last one, repeated the remembered one. */
+    int repeatsInARow;
     long lastSeenNanos;
     /** {@link ConnectionTable#endpointsKey} of the connection this state belongs to. */
     long endpoints;
@@ -72,6 +74,16 @@ public final class ConnectionState {
         resetFraming();
         clearCarry();
         repeatLen = 0;
+        repeatsInARow = 0;
+    }
+
+    /**
+     * How many reads in a row, the last one included, were the same single whole request as the read
+     * before them (0: the last read was not). While it is positive the connection stands at a message
+     * boundary.
+     */
+    public int repeatsInARow() {
+        return repeatsInARow;
     }
 
     void startHeaders() {

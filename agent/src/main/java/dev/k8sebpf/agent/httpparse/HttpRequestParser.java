@@ -43,10 +43,12 @@ public final class HttpRequestParser {
         boolean atBoundary = wholeRead && end > 0 && state.phase == Phase.REQUEST_LINE && state.carryLen == 0;
         long hash = atBoundary ? hash(captured, end) : 0;
         if (atBoundary && state.repeatLen == end && state.repeatHash == hash) {
+            state.repeatsInARow++;
             out.request(state.repeatMethod, state.repeatPath);
             return;
         }
         state.repeatLen = 0;
+        state.repeatsInARow = 0;
         requests = 0;
         parseRead(state, captured, end, wholeRead, bytesReceived, out);
         if (atBoundary && requests == 1 && state.phase == Phase.REQUEST_LINE && state.carryLen == 0) {

@@ -51,6 +51,11 @@ final class HttpEventView {
         return Math.min(Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, base + HttpEvent.OFFSET_CAPTURED)), DATA_LEN);
     }
 
+    /** Events the kernel sent for this connection so far, this one included (0: unknown). */
+    long seq() {
+        return Integer.toUnsignedLong(seg.get(BpfLayouts.LE_INT, base + HttpEvent.OFFSET_SEQ));
+    }
+
     /** Bytes the receive returned (may exceed what was captured). */
     int bytes() {
         return seg.get(BpfLayouts.LE_INT, base + HttpEvent.OFFSET_BYTES);

@@ -53,12 +53,13 @@ final class HttpMetrics {
                 .register(registry);
     }
 
-    void countRequest(long sourceHi, long sourceLo, Destination destination, HttpMethod method, String path, String comm) {
+    void countRequest(long sourceHi, long sourceLo, Destination destination, HttpMethod method, String path, String comm,
+                      long n) {
         Series series = requests.get(probe.set(sourceHi, sourceLo, destination, method, path, comm));
         if (series == null) {
             series = newSeries(probe.copy());
         }
-        series.counter.increment();
+        series.counter.increment(n);
         series.lastUsed = now;
     }
 
@@ -86,8 +87,8 @@ final class HttpMetrics {
         return Collections.unmodifiableSet(requests.keySet());
     }
 
-    void countFiltered() {
-        filtered.increment();
+    void countFiltered(long n) {
+        filtered.increment(n);
     }
 
     /** The kernel's dropped events. The registry holds {@code kernel} weakly: the owner of the L7 keeps it alive. */

@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One captured receive → the requests in it → counters. The client is the socket's remote address,
@@ -36,14 +37,26 @@ final class HttpPipeline implements Consumer<HttpEventView> {
     /** "namespace/service" per destination with series: the limiter's key, built once per destination. */
     private final HashMap<Destination, String> serviceKeys = new HashMap<>();
     private final RequestConsumer onRequest = this::request;
+    /** Null when no kernel counts repeats (unit tests). */
+    private final KernelRepeats repeats;
+    private final Supplier<KernelRepeats.Target> repeatTarget = this::repeatTarget;
 
     // the receive being parsed, read by onRequest (so no callback object per event)
+    private long localHi;
+    private long localLo;
     private long sourceHi;
     private long sourceLo;
     private Destination destination;
     private String comm;
+    private HttpMethod lastMethod;
+    private String lastPath;
 
     HttpPipeline(L7Options options, MappingTable mapping, HttpMetrics metrics, ConnectionTable connections) {
+        this(options, mapping, metrics, connections, null);
+    }
+
+    HttpPipeline(L7Options options, MappingTable mapping, HttpMetrics metrics, ConnectionTable connections,
+                 KernelRepeats repeats) {
         this.mapping = mapping;
         this.metrics = metrics;
         this.dropUnmapped = options.dropUnmapped();
@@ -51,6 +64,7 @@ final class HttpPipeline implements Consumer<HttpEventView> {
         this.limiter = new PathCardinalityLimiter(options.maxPathsPerService());
         this.processes = new ProcessNames(options.excludeComms());
         this.connections = connections;
+        this.repeats = repeats;
     }
 
     /**
@@ -85,8 +99,8 @@ final class HttpPipeline implements Consumer<HttpEventView> {
         boolean v4 = event.family() == FAMILY_V4;
         byte[] local = event.localAddr();
         byte[] remote = event.remoteAddr();
-        long localHi = IpKey.hiOf(local, v4);
-        long localLo = IpKey.loOf(local, v4);
+        localHi = IpKey.hiOf(local, v4);
+        localLo = IpKey.loOf(local, v4);
         sourceHi = IpKey.hiOf(remote, v4);
         sourceLo = IpKey.loOf(remote, v4);
         destination = mapping.lookup(localHi, localLo);
@@ -94,19 +108,69 @@ final class HttpPipeline implements Consumer<HttpEventView> {
         ConnectionState state = connections.state(event.connId(),
                 ConnectionTable.endpointsKey(localHi, localLo, event.localPort(), sourceHi, sourceLo, event.remotePort()));
         // parsed even when its requests are dropped, so the connection's framing stays in step
-        parser.parse(state, event.data(), event.captured(), event.bytes(), onRequest);
+        byte[] data = event.data();
+        parser.parse(state, data, event.captured(), event.bytes(), onRequest);
+        if (repeats != null && state.repeatsInARow() >= KernelRepeats.ARM_AFTER) {
+            repeats.offer(event.connId(), event.seq(), event.localPort(), event.remotePort(), data, event.captured(),
+                    repeatTarget);
+        }
     }
 
     private void request(HttpMethod method, String path) {
+        lastMethod = method;
+        lastPath = path;
+        count(method, path, 1);
+    }
+
+    private void count(HttpMethod method, String path, long n) {
         if (destination == Destination.UNMAPPED && dropUnmapped) {
             return;
         }
         if (healthchecks.isHealthcheck(path)) {
-            metrics.countFiltered();
+            metrics.countFiltered(n);
             return;
         }
         String service = serviceKeys.computeIfAbsent(destination, HttpPipeline::serviceKey);
-        metrics.countRequest(sourceHi, sourceLo, destination, method, limiter.limit(service, path), comm);
+        metrics.countRequest(sourceHi, sourceLo, destination, method, limiter.limit(service, path), comm, n);
+    }
+
+    /** What the kernel is to count the receive just parsed (one repeated request) for. */
+    private KernelRepeats.Target repeatTarget() {
+        return new RepeatedRequest(localHi, localLo, sourceHi, sourceLo, comm, lastMethod, lastPath);
+    }
+
+    /**
+     * A request the kernel counts: its series is found again at each report, so a destination the
+     * mapping learns only later (a new pod) is labelled as soon as it is known.
+     */
+    private final class RepeatedRequest implements KernelRepeats.Target {
+        private final long localHi;
+        private final long localLo;
+        private final long sourceHi;
+        private final long sourceLo;
+        private final String comm;
+        private final HttpMethod method;
+        private final String path;
+
+        RepeatedRequest(long localHi, long localLo, long sourceHi, long sourceLo, String comm, HttpMethod method,
+                        String path) {
+            this.localHi = localHi;
+            this.localLo = localLo;
+            this.sourceHi = sourceHi;
+            this.sourceLo = sourceLo;
+            this.comm = comm;
+            this.method = method;
+            this.path = path;
+        }
+
+        @Override
+        public void countRepeats(long n) {
+            HttpPipeline.this.sourceHi = sourceHi;
+            HttpPipeline.this.sourceLo = sourceLo;
+            HttpPipeline.this.destination = mapping.lookup(localHi, localLo);
+            HttpPipeline.this.comm = comm;
+            count(method, path, n);
+        }
     }
 
     /** The limiter's key: paths are capped per Service, not per pod. */

@@ -35,8 +35,8 @@ public final class L7 implements AutoCloseable {
         HttpMetrics metrics = new HttpMetrics(registry, options.seriesTtl());
         ConnectionTable connections = new ConnectionTable(ConnectionTable.DEFAULT_CAPACITY,
                 ConnectionTable.DEFAULT_IDLE_TTL, System::nanoTime);
-        HttpPipeline pipeline = new HttpPipeline(options, mapping, metrics, connections);
         L7Kernel kernel = L7Kernel.open(options.hookTier(), ignoredTgid);
+        HttpPipeline pipeline = new HttpPipeline(options, mapping, metrics, connections, kernel.repeats());
         metrics.bindKernel(kernel);
         return new L7(kernel, pipeline);
     }

@@ -32,16 +32,19 @@ public final class L7Kernel implements AutoCloseable {
     private final BpfObject object;
     private final List<BpfLink> links;
     private final EventRing<HttpEventView> ring;
+    private final KernelRepeats repeats;
     private final BpfMap stats;
     private final int cpus;
     private boolean closed;
     private long finalLost;
 
-    private L7Kernel(L7HookTier tier, BpfObject object, List<BpfLink> links, EventRing<HttpEventView> ring, int cpus) {
+    private L7Kernel(L7HookTier tier, BpfObject object, List<BpfLink> links, EventRing<HttpEventView> ring,
+                     KernelRepeats repeats, int cpus) {
         this.tier = tier;
         this.object = object;
         this.links = links;
         this.ring = ring;
+        this.repeats = repeats;
         this.stats = object.map(HttpSkeleton.BpfMap.STATS.mapName());
         this.cpus = cpus;
     }
@@ -93,6 +96,7 @@ public final class L7Kernel implements AutoCloseable {
         }
         List<BpfLink> links = new ArrayList<>();
         EventRing<HttpEventView> ring = null;
+        KernelRepeats repeats = null;
         String step = "configure";
         try {
             // both objects define the same maps (bpf/include/http_capture.h)
@@ -102,18 +106,21 @@ public final class L7Kernel implements AutoCloseable {
             step = "map ring buffer";
             ring = EventRing.open(object.map(HttpSkeleton.BpfMap.EVENTS.mapName()), HttpEvent.SIZE, "an http_event",
                     new HttpEventView()::at);
+            step = "map repeat slots";
+            repeats = new KernelRepeats(object.map(HttpSkeleton.BpfMap.REPEAT_ARMS.mapName()),
+                    object.map(HttpSkeleton.BpfMap.REPEAT_SLOTS.mapName()).mmapArray());
             step = "count CPUs";
             int cpus = BpfMap.possibleCpus();
             for (String program : tier.programs()) {
                 step = "attach " + program;
                 links.add(object.program(program).attach());
             }
-            return new L7Kernel(tier, object, links, ring, cpus);
+            return new L7Kernel(tier, object, links, ring, repeats, cpus);
         } catch (BpfException e) {
-            release(object, links, ring);
+            release(object, links, ring, repeats);
             throw new TierFailure(step, e);
         } catch (RuntimeException e) {
-            release(object, links, ring);
+            release(object, links, ring, repeats);
             throw e;
         }
     }
@@ -139,14 +146,25 @@ public final class L7Kernel implements AutoCloseable {
     }
 
     /**
-     * Hands every event in the ring buffer to the sink now, without blocking; returns how many; 0 once
-     * closed. The sink sees one reused view: it must not keep it past its call.
+     * Hands every event in the ring buffer to the sink now, without blocking, then what the kernel
+     * counted itself (repeated requests, to the pipeline that offered them); returns how many events; 0
+     * once closed. The sink sees one reused view: it must not keep it past its call.
      */
     public synchronized int poll(Consumer<HttpEventView> sink) {
         if (closed) {
             return 0;
         }
-        return ring.poll(sink);
+        int events = ring.poll(event -> {
+            repeats.onEvent(event.connId());
+            sink.accept(event);
+        });
+        repeats.endDrain(System.nanoTime());
+        return events;
+    }
+
+    /** Where pipelines offer connections for the kernel to count repeated requests on. */
+    KernelRepeats repeats() {
+        return repeats;
     }
 
     /** Events the kernel dropped because the ring buffer was full. */
@@ -171,14 +189,17 @@ public final class L7Kernel implements AutoCloseable {
             finalLost = lostEvents();
         } finally {
             closed = true;
-            release(object, links, ring);
+            release(object, links, ring, repeats);
         }
         LOG.info("HTTP hooks detached");
     }
 
-    private static void release(BpfObject object, List<BpfLink> links, EventRing<?> ring) {
+    private static void release(BpfObject object, List<BpfLink> links, EventRing<?> ring, KernelRepeats repeats) {
         if (ring != null) {
             ring.close();
+        }
+        if (repeats != null) {
+            repeats.close();
         }
         links.forEach(BpfLink::close);
         object.close();

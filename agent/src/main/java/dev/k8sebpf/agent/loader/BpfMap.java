@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 /** One map of an open {@link BpfObject}; valid until the object is closed. */
 public final class BpfMap {
     private static final long BPF_ANY = 0;
+    private static final int ENOENT = 2;
 
     private final MemorySegment map;
     private final String name;
@@ -70,6 +71,38 @@ public final class BpfMap {
         if (rc < 0) {
             throw new BpfException("update of map " + name, -rc);
         }
+    }
+
+    /** After load: removes one element; false if there was none. Key in native memory. */
+    public boolean delete(MemorySegment key) throws BpfException {
+        int rc;
+        try {
+            rc = (int) Libbpf.MAP_DELETE_ELEM.invokeExact(map, key, key.byteSize(), 0L);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        if (rc == -ENOENT) {
+            return false;
+        }
+        if (rc < 0) {
+            throw new BpfException("delete from map " + name, -rc);
+        }
+        return true;
+    }
+
+    /**
+     * After load: the elements of an array map created with BPF_F_MMAPABLE, shared with the kernel
+     * (read and write, no syscall per access). Unmap with {@link #unmap}.
+     */
+    public MemorySegment mmapArray() throws BpfException {
+        long page = Libc.pageSize();
+        long bytes = (maxEntries() * valueSize() + page - 1) / page * page;
+        return Libc.mmap(bytes, Libc.PROT_READ | Libc.PROT_WRITE, fd(), 0);
+    }
+
+    /** Undoes {@link #mmapArray}. */
+    public static void unmap(MemorySegment mapping) {
+        Libc.munmap(mapping);
     }
 
     /**

@@ -22,15 +22,17 @@ import java.util.TreeMap;
 final class CountingPipeline {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final String service;
-    private final HttpPipeline pipeline;
+    private final L7Options options;
+    private final MappingTable mapping = new MappingTable(Duration.ofMinutes(5), 64, System::nanoTime);
     private final Set<Integer> ports = new HashSet<>();
+    /** Made at the first drain, with the kernel's repeat counting, as L7.start does. */
+    private HttpPipeline pipeline;
+    private L7Kernel kernel;
 
     CountingPipeline(L7Options options, String serverAddress, String service) {
         this.service = service;
-        MappingTable mapping = new MappingTable(Duration.ofMinutes(5), 64, System::nanoTime);
+        this.options = options;
         mapping.put(IpKey.parse(serverAddress), new Destination("l7test", service, "pod-1"));
-        ConnectionTable connections = new ConnectionTable(1024, Duration.ofMinutes(5), System::nanoTime);
-        this.pipeline = new HttpPipeline(options, mapping, new HttpMetrics(registry, Duration.ofMinutes(15)), connections);
     }
 
     static L7Options options(int maxPaths) {
@@ -44,6 +46,14 @@ final class CountingPipeline {
 
     /** Feeds the events of our ports to the pipeline; returns how many. */
     int drain(L7Kernel kernel) {
+        if (pipeline == null) {
+            this.kernel = kernel;
+            pipeline = new HttpPipeline(options, mapping, new HttpMetrics(registry, Duration.ofMinutes(15)),
+                    new ConnectionTable(1024, Duration.ofMinutes(5), System::nanoTime), kernel.repeats());
+        }
+        if (kernel != this.kernel) {
+            throw new IllegalArgumentException("one kernel per pipeline: its repeats report to this pipeline");
+        }
         int[] ours = {0};
         pipeline.startDrain();
         kernel.poll(event -> {
