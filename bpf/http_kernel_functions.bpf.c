@@ -6,7 +6,9 @@
  * Two tiers in one object; the agent loads one (bpf_program__set_autoload):
  *   fexit_...                     fexit on sock_recvmsg (BPF trampolines)
  *   kprobe_... and kretprobe_...  the same through kprobes, where tracing programs cannot load
- * The user buffer comes from the syscall's saved registers, as in http.bpf.c.
+ * The user buffer comes from the syscall's saved registers, as in http.bpf.c. A receive already waiting
+ * in sock_recvmsg when the hooks attach passed their entry before it existed, so it is missed (one per
+ * connection at most, as in http_syscalls.bpf.c).
  *
  * inet_csk_accept (the original design's other hook) is not used: marking accepted sockets would cost
  * a map write per accept and filter nothing, since a receive on a connection this host did not open
