@@ -1,8 +1,9 @@
 /*
- * What the two HTTP objects share; they differ only in how they learn of a receive:
- * http.bpf.c (Linux 6.3+: raw tracepoint sock_recv_length) and http_syscalls.bpf.c (older kernels:
- * syscall tracepoints). One http_event per receive that starts with an HTTP method token, and per later
- * receive on such a connection (so the agent can follow bodies and keep-alive requests). A client
+ * What the HTTP objects share; they differ only in how they learn of a receive:
+ * http.bpf.c (Linux 6.3+: raw tracepoint sock_recv_length), http_kernel_functions.bpf.c (fexit or
+ * kprobe on sock_recvmsg) and http_syscalls.bpf.c (syscall tracepoints). One http_event per receive
+ * that starts with an HTTP method token, and per later receive on such a connection (so the agent can
+ * follow bodies and keep-alive requests), unless it repeats an armed request (http_repeats.h). A client
  * reading a response ("HTTP/1.1 200 ...") neither starts with a method nor is on a marked connection,
  * so it is not sent; a client whose connect() the agent saw is dropped before any of that.
  *

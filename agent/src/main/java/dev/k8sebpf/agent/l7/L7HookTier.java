@@ -1,6 +1,7 @@
 package dev.k8sebpf.agent.l7;
 
 import dev.k8sebpf.agent.bpf.BpfSkeletons;
+import dev.k8sebpf.agent.bpf.HttpKernelFunctionsSkeleton;
 import dev.k8sebpf.agent.bpf.HttpSkeleton;
 import dev.k8sebpf.agent.bpf.HttpSyscallsSkeleton;
 import java.util.Arrays;
@@ -9,14 +10,22 @@ import java.util.function.Function;
 import java.util.function.LongFunction;
 
 /**
- * How the HTTP hooks learn of a receive, best first; one BPF object each, with the same maps and events.
- * The sock tracepoint (Linux 6.3+) fires for socket receives only; the syscall tracepoints, for kernels
- * without it, slow down every syscall on the node while attached.
+ * How the HTTP hooks learn of a receive, in the order auto mode tries them; every object has the same
+ * maps and events. The sock tracepoint (Linux 6.3+) is a stable tracepoint that fires for socket
+ * receives only, and the tier tested for real here. fentry and kprobe on sock_recvmsg serve kernels
+ * 5.15 to 6.2 (bpf_task_pt_regs) without the syscall tracepoints' cost: those, the last resort, slow
+ * down every syscall on the node while attached.
  */
 public enum L7HookTier {
     SOCK_TRACEPOINT("sock_tracepoint", "raw tracepoint sock_recv_length, tracepoint sock/inet_sock_set_state",
             HttpSkeleton.OBJECT_FILE, HttpSkeleton::objectBytes,
             tgid -> new HttpSkeleton.Rodata().agentTgid(tgid).toBytes(), HttpSkeleton.Program.values()),
+    FENTRY("fentry", "fexit sock_recvmsg, tracepoint sock/inet_sock_set_state",
+            HttpKernelFunctionsSkeleton.OBJECT_FILE, HttpKernelFunctionsSkeleton::objectBytes,
+            L7HookTier::kernelFunctionsRodata, kernelFunctionPrograms("fexit/")),
+    KPROBE("kprobe", "kprobe+kretprobe sock_recvmsg, tracepoint sock/inet_sock_set_state",
+            HttpKernelFunctionsSkeleton.OBJECT_FILE, HttpKernelFunctionsSkeleton::objectBytes,
+            L7HookTier::kernelFunctionsRodata, kernelFunctionPrograms("kprobe/", "kretprobe/")),
     SYSCALL_TRACEPOINT("syscall_tracepoint",
             "tracepoints syscalls/sys_enter|exit_read|readv|recvfrom|recvmsg, sock/inet_sock_set_state",
             HttpSyscallsSkeleton.OBJECT_FILE, HttpSyscallsSkeleton::objectBytes,
@@ -37,6 +46,17 @@ public enum L7HookTier {
         this.objectBytes = objectBytes;
         this.rodata = rodata;
         this.programs = Arrays.stream(programs).map(BpfSkeletons.ProgramConstant::programName).toList();
+    }
+
+    /** http_kernel_functions.bpf.o holds both the fentry and the kprobe tier: the section tells them apart. */
+    private static BpfSkeletons.ProgramConstant[] kernelFunctionPrograms(String... sectionPrefixes) {
+        return Arrays.stream(HttpKernelFunctionsSkeleton.Program.values())
+                .filter(p -> p.section().startsWith("tracepoint/") || Arrays.stream(sectionPrefixes).anyMatch(p.section()::startsWith))
+                .toArray(BpfSkeletons.ProgramConstant[]::new);
+    }
+
+    private static byte[] kernelFunctionsRodata(long tgid) {
+        return new HttpKernelFunctionsSkeleton.Rodata().agentTgid(tgid).toBytes();
     }
 
     /** The L7_HOOK_TIER value. */
@@ -63,6 +83,7 @@ public enum L7HookTier {
         return rodata.apply(ignoredTgid);
     }
 
+    /** The programs to load and attach; the object's others are not loaded. */
     List<String> programs() {
         return programs;
     }

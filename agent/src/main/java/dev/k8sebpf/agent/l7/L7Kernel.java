@@ -9,6 +9,7 @@ import dev.k8sebpf.agent.loader.BpfException;
 import dev.k8sebpf.agent.loader.BpfLink;
 import dev.k8sebpf.agent.loader.BpfMap;
 import dev.k8sebpf.agent.loader.BpfObject;
+import dev.k8sebpf.agent.loader.BpfProgram;
 import dev.k8sebpf.agent.loader.EventRing;
 import dev.k8sebpf.agent.loader.LibbpfProbe;
 import java.util.ArrayList;
@@ -20,15 +21,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The kernel side of L7 counting: loads the object of the best {@link L7HookTier} that works here
- * (bpf/http.bpf.c, else bpf/http_syscalls.bpf.c), attaches its hooks and drains its ring buffer on
- * demand. poll and close may run on different threads (poller, shutdown hook); they are serialised so
- * the ring is never unmapped under a reader.
+ * (bpf/http.bpf.c, bpf/http_kernel_functions.bpf.c or bpf/http_syscalls.bpf.c), attaches its hooks and
+ * drains its ring buffer on demand. poll and close may run on different threads (poller, shutdown
+ * hook); they are serialised so the ring is never unmapped under a reader.
  */
 public final class L7Kernel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(L7Kernel.class);
     private static final int STAT_LOST = 0; // HTTP_STAT_LOST in bpf/include/http_event.h
 
     private final L7HookTier tier;
+    private final List<String> skipped;
     private final BpfObject object;
     private final List<BpfLink> links;
     private final EventRing<HttpEventView> ring;
@@ -38,9 +40,10 @@ public final class L7Kernel implements AutoCloseable {
     private boolean closed;
     private long finalLost;
 
-    private L7Kernel(L7HookTier tier, BpfObject object, List<BpfLink> links, EventRing<HttpEventView> ring,
-                     KernelRepeats repeats, int cpus) {
+    private L7Kernel(L7HookTier tier, List<String> skipped, BpfObject object, List<BpfLink> links,
+                     EventRing<HttpEventView> ring, KernelRepeats repeats, int cpus) {
         this.tier = tier;
+        this.skipped = skipped;
         this.object = object;
         this.links = links;
         this.ring = ring;
@@ -57,13 +60,18 @@ public final class L7Kernel implements AutoCloseable {
      *                    /metrics scrapes are never counted); 0 skips none
      */
     public static L7Kernel open(Optional<L7HookTier> forced, long ignoredTgid) throws KernelException {
+        return open(forced.map(List::of).orElse(List.of(L7HookTier.values())), forced.isPresent(), ignoredTgid);
+    }
+
+    /** The first of candidates that works; forced: its failure is the caller's error, not a reason to go on. */
+    static L7Kernel open(List<L7HookTier> candidates, boolean forced, long ignoredTgid) throws KernelException {
         if (!LibbpfProbe.installed()) {
             throw new KernelException(LibbpfProbe.libraryName() + " not found: apt-get install libbpf1");
         }
         List<String> skipped = new ArrayList<>();
-        for (L7HookTier tier : forced.map(List::of).orElse(List.of(L7HookTier.values()))) {
+        for (L7HookTier tier : candidates) {
             try {
-                L7Kernel kernel = open(tier, ignoredTgid);
+                L7Kernel kernel = open(tier, ignoredTgid, skipped);
                 LOG.info("HTTP hooks attached: tier {} ({}){}", tier.label(), tier.hooks(),
                         skipped.isEmpty() ? "" : "; skipped " + String.join(", ", skipped));
                 return kernel;
@@ -74,7 +82,7 @@ public final class L7Kernel implements AutoCloseable {
                             f.getCause());
                 }
                 String reason = f.step + " " + f.getCause().errnoName();
-                if (forced.isPresent()) {
+                if (forced) {
                     throw new KernelException("HTTP hook tier " + tier.label() + " was forced but does not work here: "
                             + reason, f.getCause());
                 }
@@ -86,24 +94,13 @@ public final class L7Kernel implements AutoCloseable {
     }
 
     /** Opens, loads and attaches one tier's object; nothing stays loaded when it fails. */
-    private static L7Kernel open(L7HookTier tier, long ignoredTgid) throws TierFailure, KernelException {
-        byte[] elf = ObjectFiles.forThisArch(tier.objectBytes());
-        BpfObject object;
-        try {
-            object = BpfObject.open("http", elf);
-        } catch (BpfException e) {
-            throw new TierFailure("open " + tier.objectFile(), e);
-        }
+    private static L7Kernel open(L7HookTier tier, long ignoredTgid, List<String> skipped) throws TierFailure, KernelException {
+        BpfObject object = load(tier, ObjectFiles.forThisArch(tier.objectBytes()), ignoredTgid);
         List<BpfLink> links = new ArrayList<>();
         EventRing<HttpEventView> ring = null;
         KernelRepeats repeats = null;
-        String step = "configure";
+        String step = "map ring buffer";
         try {
-            // both objects define the same maps (bpf/include/http_capture.h)
-            object.map(HttpSkeleton.Rodata.MAP_NAME).setInitialValue(tier.rodata(ignoredTgid));
-            step = "load";
-            object.load();
-            step = "map ring buffer";
             ring = EventRing.open(object.map(HttpSkeleton.BpfMap.EVENTS.mapName()), HttpEvent.SIZE, "an http_event",
                     new HttpEventView()::at);
             step = "map repeat slots";
@@ -115,7 +112,7 @@ public final class L7Kernel implements AutoCloseable {
                 step = "attach " + program;
                 links.add(object.program(program).attach());
             }
-            return new L7Kernel(tier, object, links, ring, repeats, cpus);
+            return new L7Kernel(tier, List.copyOf(skipped), object, links, ring, repeats, cpus);
         } catch (BpfException e) {
             release(object, links, ring, repeats);
             throw new TierFailure(step, e);
@@ -125,8 +122,35 @@ public final class L7Kernel implements AutoCloseable {
         }
     }
 
+    /** Opens elf (the tier's object, for any arch) and loads only the tier's programs; nothing is attached. */
+    static BpfObject load(L7HookTier tier, byte[] elf, long ignoredTgid) throws TierFailure {
+        BpfObject object;
+        try {
+            object = BpfObject.open("http", elf);
+        } catch (BpfException e) {
+            throw new TierFailure("open " + tier.objectFile(), e);
+        }
+        String step = "configure";
+        try {
+            for (BpfProgram program : object.programs()) {
+                program.setAutoload(tier.programs().contains(program.name()));
+            }
+            // every object defines the same maps (bpf/include/http_capture.h)
+            object.map(HttpSkeleton.Rodata.MAP_NAME).setInitialValue(tier.rodata(ignoredTgid));
+            step = "load";
+            object.load();
+            return object;
+        } catch (BpfException e) {
+            object.close();
+            throw new TierFailure(step, e);
+        } catch (RuntimeException e) {
+            object.close();
+            throw e;
+        }
+    }
+
     /** A step of one tier failed; the caller decides whether another tier is tried. */
-    private static final class TierFailure extends Exception {
+    static final class TierFailure extends Exception {
         final String step;
 
         TierFailure(String step, BpfException cause) {
@@ -143,6 +167,11 @@ public final class L7Kernel implements AutoCloseable {
     /** The tier the hooks run on. */
     public L7HookTier tier() {
         return tier;
+    }
+
+    /** The better tiers tried first and why each failed, e.g. {@code fentry: load EPERM}; empty when none. */
+    public List<String> skipped() {
+        return skipped;
     }
 
     /**

@@ -114,7 +114,9 @@ class EnvConfigParserTest {
         assertThat(parse("L7_HOOK_TIER", "auto").l7HookTier()).isEmpty();
         assertThat(parse("L7_HOOK_TIER", "Syscall_Tracepoint").l7HookTier()).contains(L7HookTier.SYSCALL_TRACEPOINT);
         assertThat(parse("L7_HOOK_TIER", "sock_tracepoint").l7HookTier()).contains(L7HookTier.SOCK_TRACEPOINT);
-        assertBad("L7_HOOK_TIER", "kprobe", "auto, sock_tracepoint, syscall_tracepoint");
+        assertThat(parse("L7_HOOK_TIER", "fentry").l7HookTier()).contains(L7HookTier.FENTRY);
+        assertThat(parse("L7_HOOK_TIER", "kprobe").l7HookTier()).contains(L7HookTier.KPROBE);
+        assertBad("L7_HOOK_TIER", "uprobe", "auto, sock_tracepoint, fentry, kprobe, syscall_tracepoint");
     }
 
     @Test

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * HTTP capture on the socket receive function sock_recvmsg, for kernels without sock:sock_recv_length
+ * (before 6.3, back to 5.15 for bpf_task_pt_regs). read, readv, recvfrom and recvmsg all pass through
+ * it, and nothing else does, so unlike the syscall tracepoints it costs nothing off the receive path.
+ * Two tiers in one object; the agent loads one (bpf_program__set_autoload):
+ *   fexit_...                     fexit on sock_recvmsg (BPF trampolines)
+ *   kprobe_... and kretprobe_...  the same through kprobes, where tracing programs cannot load
+ * The user buffer comes from the syscall's saved registers, as in http.bpf.c. A receive already waiting
+ * in sock_recvmsg when the hooks attach passed their entry before it existed, so it is missed (one per
+ * connection at most, as in http_syscalls.bpf.c).
+ *
+ * inet_csk_accept (the original design's other hook) is not used: marking accepted sockets would cost
+ * a map write per accept and filter nothing, since a receive on a connection this host did not open
+ * already gets the request-start check, and one opened before the load has to anyway.
+ * Shared logic and maps: http_capture.h.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+/* The kprobe tier has no BTF pointers, so struct sock fields are read with bpf_probe_read_kernel. */
+#define SK_READ(dst, sk, field) BPF_CORE_READ_INTO(&(dst), sk, field)
+#define READ_PROCESS_NAME read_process_comm
+#include "http_capture.h"
+
+struct msghdr;
+
+/* The socket of a kprobe'd sock_recvmsg in progress, by thread (pid_tgid), until it returns. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, __u64);
+	__type(value, __u64);
+	__uint(max_entries, 10240);
+} receiving SEC(".maps");
+
+/*
+ * Whether a receive on sk with recv_flags may carry an inbound request, as http.bpf.c filters: TCP
+ * over IPv4/IPv6, no peek, not the agent's own, on a connection this host did not open (*conn: its
+ * entry in `connections`). Checked before the receive returns, so the kprobe tier stashes only these.
+ */
+static __always_inline bool maybe_inbound(struct sock *sk, int recv_flags, struct connection **conn)
+{
+	__u16 family;
+
+	if ((recv_flags & MSG_PEEK) || !sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return false;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	if (agent_tgid && current_tgid() == agent_tgid)
+		return false;
+	*conn = connection_of((__u64)sk);
+	return !is_client(*conn);
+}
+
+/* sock_recvmsg on sk (entry conn) returned `received` inside the receiving task's syscall: capture it. */
+static __always_inline int capture_returned(struct sock *sk, struct connection *conn, int received)
+{
+	struct pt_regs *regs;
+	const void *buf;
+	__u64 room;
+
+	if (received <= 0)
+		return 0;
+	regs = current_user_regs();
+	if (!regs || !receive_buffer(syscall_nr(regs), syscall_arg1(regs), &buf, &room))
+		return 0;
+	return capture_receive(sk, (__u64)sk, conn, (int)syscall_arg0(regs), buf, room, received);
+}
+
+SEC("fexit/sock_recvmsg")
+int BPF_PROG(fexit_sock_recvmsg, struct socket *sock, struct msghdr *msg, int recv_flags, int received)
+{
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	struct connection *conn;
+
+	if (received <= 0 || !maybe_inbound(sk, recv_flags, &conn))
+		return 0;
+	return capture_returned(sk, conn, received);
+}
+
+SEC("kprobe/sock_recvmsg")
+int BPF_KPROBE(kprobe_sock_recvmsg, struct socket *sock, struct msghdr *msg, int recv_flags)
+{
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	struct connection *conn;
+	__u64 thread;
+
+	if (!maybe_inbound(sk, recv_flags, &conn))
+		return 0;
+	thread = bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&receiving, &thread, &sk, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/sock_recvmsg")
+int BPF_KRETPROBE(kretprobe_sock_recvmsg, int received)
+{
+	__u64 thread = bpf_get_current_pid_tgid();
+	__u64 *saved = bpf_map_lookup_elem(&receiving, &thread);
+	struct sock *sk;
+
+	if (!saved)
+		return 0;
+	sk = (struct sock *)*saved;
+	bpf_map_delete_elem(&receiving, &thread);
+	/* looked up again: the entry may have changed while the receive blocked */
+	return capture_returned(sk, connection_of((__u64)sk), received);
+}
+
+SEC("tracepoint/sock/inet_sock_set_state")
+int tp_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	return track_connection_state(ctx);
+}
