@@ -17,7 +17,8 @@
  * 336-byte records): room for 250,000 receives per second per node at the 100 ms poll interval, and
  * above 120,000 events per second the poller drains four times as often. A lost event is exactly
  * one uncounted receive, counted in {@code internal_http_lost_events_total}. A cold JVM also drains
- * more slowly for its first seconds, until the JIT has compiled the pipeline.
+ * more slowly for its first seconds, until the JIT has compiled the pipeline. Connections that keep
+ * sending one request are counted in the kernel instead ({@link dev.k8sebpf.agent.l7.KernelRepeats}).
  *
  * <h2>Series</h2>
  * <ul>
