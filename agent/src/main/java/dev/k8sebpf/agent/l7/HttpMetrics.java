@@ -22,6 +22,7 @@ final class HttpMetrics {
     static final String REQUESTS = "internal_http_requests";
     static final String FILTERED = "internal_http_filtered_requests";
     static final String LOST = "internal_http_lost_events";
+    static final String IN_KERNEL = "internal_http_kernel_counted_requests";
 
     private final MeterRegistry registry;
     private final HashMap<RequestSeries, Series> requests = new HashMap<>();
@@ -95,6 +96,9 @@ final class HttpMetrics {
     void bindKernel(L7Kernel kernel) {
         FunctionCounter.builder(LOST, kernel, L7Kernel::lostEvents)
                 .description("HTTP events dropped in the kernel because the ring buffer was full")
+                .register(registry);
+        FunctionCounter.builder(IN_KERNEL, kernel, L7Kernel::repeatsCountedInKernel)
+                .description("Requests of internal_http_requests_total (and filtered ones) counted in the kernel as repeats of a connection's previous request")
                 .register(registry);
     }
 

@@ -196,6 +196,11 @@ public final class L7Kernel implements AutoCloseable {
         return repeats;
     }
 
+    /** Requests the kernel counted itself as repeats of an armed request ({@link KernelRepeats}). */
+    public synchronized long repeatsCountedInKernel() {
+        return repeats.counted();
+    }
+
     /** Events the kernel dropped because the ring buffer was full. */
     public synchronized long lostEvents() {
         if (closed) {

@@ -32,6 +32,8 @@
  * <li>{@code internal_http_filtered_requests_total}: requests to health-check and scrape paths
  *     (FILTER_HEALTHCHECK, HEALTHCHECK_PATHS), which are not in the series above.</li>
  * <li>{@code internal_http_lost_events_total}: receives the kernel could not report (ring buffer full).</li>
+ * <li>{@code internal_http_kernel_counted_requests_total}: requests (already in the two series above)
+ *     that the kernel counted as repeats of an armed connection's request, without an event.</li>
  * </ul>
  * Requests received by processes named in L7_EXCLUDE_COMMS are not counted (compared in the pipeline:
  * the BPF object has no comm map; the comparison allocates nothing per event).

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.entry;
 import dev.k8sebpf.agent.kernel.KernelException;
 import dev.k8sebpf.agent.loader.KernelPreconditions;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -170,10 +169,10 @@ abstract class HttpRequestCountSuite {
             Thread.sleep(100); // the body arrives as a read of its own, starting with "GET "
             out.write(body);
             out.flush();
-            readResponses(socket, 1);
+            Servers.readResponses(socket, 1);
             out.write("GET /after HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            readResponses(socket, 1);
+            Servers.readResponses(socket, 1);
 
             assertThat(counted.drain(kernel)).isGreaterThanOrEqualTo(3);
             assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /after", 1L), entry("POST /submit", 1L));
@@ -211,7 +210,7 @@ abstract class HttpRequestCountSuite {
             Thread.sleep(100); // the body arrives as a read of its own
             out.write(body);
             out.flush();
-            readResponses(socket, 1);
+            Servers.readResponses(socket, 1);
             for (int i = 0; i < 3; i++) {
                 sendGet(socket, "/same");
             }
@@ -233,7 +232,7 @@ abstract class HttpRequestCountSuite {
             socket.getOutputStream().write(("GET /p/1 HTTP/1.1\r\nHost: x\r\n\r\n"
                     + "POST /p/2 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
                     + "GET /p/3?z=1 HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            readResponses(socket, 3);
+            Servers.readResponses(socket, 3);
 
             counted.drain(kernel);
             assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /p/{id}", 2L), entry("POST /p/{id}", 1L));
@@ -295,23 +294,7 @@ abstract class HttpRequestCountSuite {
     private static void sendGet(Socket socket, String path) throws IOException {
         socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
-        readResponses(socket, 1);
-    }
-
-    /** Reads until {@code count} responses of the test servers ("...\r\n\r\nok") arrived. */
-    private static void readResponses(Socket socket, int count) throws IOException {
-        socket.setSoTimeout(10_000);
-        InputStream in = socket.getInputStream();
-        StringBuilder seen = new StringBuilder();
-        int found = 0;
-        while (found < count) {
-            int b = in.read();
-            assertThat(b).as("server closed after %d of %d responses", found, count).isNotNegative();
-            seen.append((char) b);
-            if (seen.length() >= 6 && seen.substring(seen.length() - 6).equals("\r\n\r\nok")) {
-                found++;
-            }
-        }
+        Servers.readResponses(socket, 1);
     }
 
     private static String run(List<String> command) throws IOException, InterruptedException {

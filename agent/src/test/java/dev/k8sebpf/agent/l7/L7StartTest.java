@@ -8,6 +8,8 @@ import dev.k8sebpf.agent.mapping.IpKey;
 import dev.k8sebpf.agent.mapping.MappingTable;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -39,6 +41,22 @@ class L7StartTest {
             assertThat(registry.scrape()).containsPattern("(?m)^internal_http_filtered_requests_total [1-9]")
                     .containsPattern("(?m)^internal_http_lost_events_total [0-9]");
             assertThat(l7.lostEvents()).isZero();
+
+            // a client repeating one request: armed after the first poll, counted in the kernel after it
+            try (Socket socket = new Socket(address, server.port())) {
+                for (int poll = 0; poll < 2; poll++) {
+                    for (int i = 0; i < 4; i++) {
+                        socket.getOutputStream().write("GET /same HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                        Servers.readResponses(socket, 1);
+                    }
+                    l7.poll();
+                }
+            }
+            assertThat(registry.scrape().lines()).contains(
+                    "internal_http_requests_total{destination_namespace=\"l7test\",destination_pod=\"start-0\","
+                            + "destination_service=\"start\",method=\"GET\",path=\"/same\",process_comm=\"python3\","
+                            + "source_ip=\"127.0.0.1\"} 8.0",
+                    "internal_http_kernel_counted_requests_total 4.0");
 
             l7.close();
             l7.close();

@@ -1,5 +1,7 @@
 package dev.k8sebpf.agent.l7;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.sun.net.httpserver.HttpServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -171,6 +173,22 @@ final class Servers {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("no free port on " + address, e);
+        }
+    }
+
+    /** Reads until {@code count} responses of the test servers ("...\r\n\r\nok") arrived. */
+    static void readResponses(Socket socket, int count) throws IOException {
+        socket.setSoTimeout(10_000);
+        InputStream in = socket.getInputStream();
+        StringBuilder seen = new StringBuilder();
+        int found = 0;
+        while (found < count) {
+            int b = in.read();
+            assertThat(b).as("server closed after %d of %d responses", found, count).isNotNegative();
+            seen.append((char) b);
+            if (seen.length() >= 6 && seen.substring(seen.length() - 6).equals("\r\n\r\nok")) {
+                found++;
+            }
         }
     }
 }
