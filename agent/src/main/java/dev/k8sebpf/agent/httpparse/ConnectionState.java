@@ -66,6 +66,11 @@ public final class ConnectionState {
     long lastSeenNanos;
     /** {@link ConnectionTable#endpointsKey} of the connection this state belongs to. */
     long endpoints;
+    /**
+     * Whatever the table's owner keeps per connection (the L7 pipeline: its repeat-counting offer);
+     * the parser never reads it, and {@link #reset()} drops it with the rest.
+     */
+    public Object attachment;
 
     /** Forget everything: the next read is taken as the start of a new connection. */
     public void reset() {
@@ -75,6 +80,7 @@ public final class ConnectionState {
         clearCarry();
         repeatLen = 0;
         repeatsInARow = 0;
+        attachment = null;
     }
 
     /**

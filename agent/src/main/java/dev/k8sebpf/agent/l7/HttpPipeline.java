@@ -11,12 +11,12 @@ import dev.k8sebpf.agent.httpparse.RequestConsumer;
 import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.mapping.IpKey;
 import dev.k8sebpf.agent.mapping.MappingTable;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * One captured receive → the requests in it → counters. The client is the socket's remote address,
@@ -39,7 +39,6 @@ final class HttpPipeline implements Consumer<HttpEventView> {
     private final RequestConsumer onRequest = this::request;
     /** Null when no kernel counts repeats (unit tests). */
     private final KernelRepeats repeats;
-    private final Supplier<KernelRepeats.Target> repeatTarget = this::repeatTarget;
 
     // the receive being parsed, read by onRequest (so no callback object per event)
     private long localHi;
@@ -111,9 +110,20 @@ final class HttpPipeline implements Consumer<HttpEventView> {
         byte[] data = event.data();
         parser.parse(state, data, event.captured(), event.bytes(), onRequest);
         if (repeats != null && state.repeatsInARow() >= KernelRepeats.ARM_AFTER) {
-            repeats.offer(event.connId(), event.seq(), event.localPort(), event.remotePort(), data, event.captured(),
-                    repeatTarget);
+            offerRepeats(state, event, data);
         }
+    }
+
+    /** The read just parsed repeated the connection's request: let the kernel count the next ones. */
+    private void offerRepeats(ConnectionState state, HttpEventView event, byte[] data) {
+        KernelRepeats.Offer offer = state.attachment instanceof KernelRepeats.Offer o ? o : null;
+        if (offer == null || state.repeatsInARow() == KernelRepeats.ARM_AFTER) {
+            // a new run of repeats (maybe of another request): its bytes and labels, once per run
+            offer = new KernelRepeats.Offer(event.connId(), Arrays.copyOf(data, event.captured()), event.localPort(),
+                    event.remotePort(), new RepeatedRequest(localHi, localLo, sourceHi, sourceLo, comm, lastMethod, lastPath));
+            state.attachment = offer;
+        }
+        repeats.offer(offer, event.seq());
     }
 
     private void request(HttpMethod method, String path) {
@@ -132,11 +142,6 @@ final class HttpPipeline implements Consumer<HttpEventView> {
         }
         String service = serviceKeys.computeIfAbsent(destination, HttpPipeline::serviceKey);
         metrics.countRequest(sourceHi, sourceLo, destination, method, limiter.limit(service, path), comm, n);
-    }
-
-    /** What the kernel is to count the receive just parsed (one repeated request) for. */
-    private KernelRepeats.Target repeatTarget() {
-        return new RepeatedRequest(localHi, localLo, sourceHi, sourceLo, comm, lastMethod, lastPath);
     }
 
     /**

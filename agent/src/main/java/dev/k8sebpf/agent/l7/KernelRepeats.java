@@ -10,11 +10,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,43 +20,53 @@ import org.slf4j.LoggerFactory;
  * The agent's side of bpf/include/http_repeats.h: connections that keep sending the same request are
  * counted in the kernel instead of one event each.
  * <ol>
- * <li>The pipeline {@link #offer offers} a connection whose last read repeated the one before it
- * {@link #ARM_AFTER} times in a row. At the end of the drain, when every event the kernel had sent
- * was seen, the connection is armed with the seq of its last event.</li>
+ * <li>The pipeline {@link #offer offers} a connection whose reads repeat one request, {@link #ARM_AFTER}
+ * times in a row or more, with the seq of each such event. At the end of the drain the connection is
+ * armed with the last seq offered: if the kernel sent anything for the connection after that event,
+ * the seq no longer matches and the kernel drops the arm at the connection's next read, so an arm
+ * based on a stale view never counts.</li>
  * <li>Each drain adds what the kernel counted in the arm's slot to the request's series.</li>
- * <li>Any event on an armed connection means the kernel no longer counts for it (it saw other bytes,
- * or events were sent after the seq the arm was based on): the slot is retired. So is a slot the
- * kernel flagged (mismatch, close) and one idle for {@link #IDLE}: its connection may be gone.</li>
+ * <li>A slot is retired when the kernel flags it (other bytes, stale seq, close), when its connection
+ * is armed anew, or when its count has not moved for {@link #IDLE} (the connection may be gone).</li>
  * <li>A retired slot is read once more at the next drain, after which no BPF program can still be
  * adding to it, and then reused.</li>
  * </ol>
- * For the draining thread only (inside {@link L7Kernel#poll}).
+ * Nothing here runs per event except {@link #offer}, and only for repeats. For the draining thread
+ * only (inside {@link L7Kernel#poll}).
  */
 final class KernelRepeats implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KernelRepeats.class);
 
-    /** Repeats in a row before a connection is armed: a client that alternates requests is left alone. */
+    /** Repeats in a row before a connection is offered: a client that alternates requests is left alone. */
     static final int ARM_AFTER = 2;
     /** A slot whose count has not moved for this long is retired: its connection may have closed. */
     static final Duration IDLE = Duration.ofSeconds(60);
 
-    private static final int DATA_LEN = (int) (RepeatArm.SIZE - RepeatArm.OFFSET_DATA);
+    static final int DATA_LEN = (int) (RepeatArm.SIZE - RepeatArm.OFFSET_DATA);
 
     /** What an arm counts for: the request's series, kept by the pipeline that offered it. */
     interface Target {
         void countRepeats(long n);
     }
 
-    /** A connection offered during this drain. */
-    private static final class Candidate {
-        final byte[] data = new byte[DATA_LEN];
-        int len;
+    /** One run of repeats on a connection: the request's bytes and labels; the pipeline keeps it per connection. */
+    static final class Offer {
+        final long connId;
+        final byte[] data;
+        final int localPort;
+        final int remotePort;
+        final Target target;
         long seq;
-        int localPort;
-        int remotePort;
-        Target target;
-        /** False once an event came after the offer that was not offered itself. */
-        boolean current;
+        boolean queued;
+
+        /** @param data the request's bytes: one whole read, at most {@link #DATA_LEN} */
+        Offer(long connId, byte[] data, int localPort, int remotePort, Target target) {
+            this.connId = connId;
+            this.data = data;
+            this.localPort = localPort;
+            this.remotePort = remotePort;
+            this.target = target;
+        }
     }
 
     private static final class Slot {
@@ -66,8 +74,8 @@ final class KernelRepeats implements AutoCloseable {
         Target target;
         long reported;
         long lastChange;
-        /** The drain number after which the slot may be reused; -1 while armed. */
-        long freeAfter = -1;
+        /** The drain number after which the slot may be reused. */
+        long freeAfter;
 
         Slot(int index) {
             this.index = index;
@@ -84,7 +92,7 @@ final class KernelRepeats implements AutoCloseable {
     private final Slot[] slotByIndex;
     private final HashMap<Long, Slot> armed = new HashMap<>();
     private final List<Slot> retired = new ArrayList<>();
-    private final HashMap<Long, Candidate> candidates = new HashMap<>();
+    private final List<Offer> offers = new ArrayList<>();
     private final long idleNanos = IDLE.toNanos();
     private long drains;
     private long counted;
@@ -103,50 +111,16 @@ final class KernelRepeats implements AutoCloseable {
         }
     }
 
-    /** Before an event of connection connId is handed on: it ends the connection's arm, if any. */
-    void onEvent(long connId) {
-        if (!candidates.isEmpty()) {
-            Candidate candidate = candidates.get(connId);
-            if (candidate != null) {
-                candidate.current = false;
-            }
-        }
-        if (!armed.isEmpty()) {
-            Slot slot = armed.remove(connId);
-            if (slot != null) {
-                key.set(ValueLayout.JAVA_LONG, 0, connId);
-                deleteArm();
-                retire(slot);
-            }
+    /** The event with this seq repeated offer's request: arm its connection at the end of the drain. */
+    void offer(Offer offer, long seq) {
+        offer.seq = seq;
+        if (!offer.queued && seq != 0 && !failed) {
+            offer.queued = true;
+            offers.add(offer);
         }
     }
 
-    /**
-     * The event just handed on (seq, ports, its {@code len} captured bytes in data) repeated the
-     * connection's request for the {@code ARM_AFTER}th time or more: arm it at the end of the drain,
-     * counting for the target made by target (asked only when the bytes are new to this drain).
-     */
-    void offer(long connId, long seq, int localPort, int remotePort, byte[] data, int len, Supplier<Target> target) {
-        if (seq == 0 || len > DATA_LEN || failed) {
-            return;
-        }
-        Candidate candidate = candidates.get(connId);
-        if (candidate == null || candidate.len != len || !Arrays.equals(candidate.data, 0, len, data, 0, len)) {
-            if (candidate == null) {
-                candidate = new Candidate();
-                candidates.put(connId, candidate);
-            }
-            System.arraycopy(data, 0, candidate.data, 0, len);
-            candidate.len = len;
-            candidate.target = target.get();
-        }
-        candidate.seq = seq;
-        candidate.localPort = localPort;
-        candidate.remotePort = remotePort;
-        candidate.current = true;
-    }
-
-    /** After the drain: arms this drain's candidates, reports the slots' counts, retires stale slots. */
+    /** After the drain: reports the slots' counts, retires stale slots, arms this drain's offers. */
     void endDrain(long nowNanos) {
         drains++;
         for (Iterator<Slot> it = retired.iterator(); it.hasNext();) {
@@ -174,12 +148,11 @@ final class KernelRepeats implements AutoCloseable {
                 retire(slot);
             }
         }
-        candidates.forEach((connId, candidate) -> {
-            if (candidate.current) {
-                arm(connId, candidate, nowNanos);
-            }
-        });
-        candidates.clear();
+        for (Offer offer : offers) {
+            offer.queued = false;
+            arm(offer, nowNanos);
+        }
+        offers.clear();
     }
 
     /** Requests counted in the kernel so far. */
@@ -192,8 +165,8 @@ final class KernelRepeats implements AutoCloseable {
         return armed.size();
     }
 
-    private void arm(long connId, Candidate candidate, long nowNanos) {
-        if (freeCount == 0) {
+    private void arm(Offer offer, long nowNanos) {
+        if (freeCount == 0 || failed) {
             return;
         }
         Slot slot = slotByIndex[free[--freeCount]];
@@ -202,13 +175,13 @@ final class KernelRepeats implements AutoCloseable {
         slots.set(BpfLayouts.LE_LONG, at + RepeatSlot.OFFSET_REQUESTS, 0);
         slots.set(BpfLayouts.LE_INT, at + RepeatSlot.OFFSET_ARMED, 1);
         arm.fill((byte) 0);
-        arm.set(BpfLayouts.LE_INT, RepeatArm.OFFSET_SEQ, (int) candidate.seq);
-        arm.set(BpfLayouts.LE_SHORT, RepeatArm.OFFSET_LOCAL_PORT, (short) candidate.localPort);
-        arm.set(BpfLayouts.LE_SHORT, RepeatArm.OFFSET_REMOTE_PORT, (short) candidate.remotePort);
+        arm.set(BpfLayouts.LE_INT, RepeatArm.OFFSET_SEQ, (int) offer.seq);
+        arm.set(BpfLayouts.LE_SHORT, RepeatArm.OFFSET_LOCAL_PORT, (short) offer.localPort);
+        arm.set(BpfLayouts.LE_SHORT, RepeatArm.OFFSET_REMOTE_PORT, (short) offer.remotePort);
         arm.set(BpfLayouts.LE_INT, RepeatArm.OFFSET_SLOT, slot.index);
-        arm.set(BpfLayouts.LE_INT, RepeatArm.OFFSET_LEN, candidate.len);
-        MemorySegment.copy(candidate.data, 0, arm, ValueLayout.JAVA_BYTE, RepeatArm.OFFSET_DATA, candidate.len);
-        key.set(ValueLayout.JAVA_LONG, 0, connId);
+        arm.set(BpfLayouts.LE_INT, RepeatArm.OFFSET_LEN, offer.data.length);
+        MemorySegment.copy(offer.data, 0, arm, ValueLayout.JAVA_BYTE, RepeatArm.OFFSET_DATA, offer.data.length);
+        key.set(ValueLayout.JAVA_LONG, 0, offer.connId);
         try {
             arms.update(key, arm);
         } catch (BpfException e) {
@@ -216,11 +189,14 @@ final class KernelRepeats implements AutoCloseable {
             disable(e);
             return;
         }
-        slot.target = candidate.target;
+        slot.target = offer.target;
         slot.reported = 0;
         slot.lastChange = nowNanos;
-        slot.freeAfter = -1;
-        armed.put(connId, slot);
+        // the update replaced the connection's previous arm, if any: the kernel no longer counts in its slot
+        Slot replaced = armed.put(offer.connId, slot);
+        if (replaced != null) {
+            retire(replaced);
+        }
     }
 
     /** Counts what the kernel added to the slot since the last report; true if it added anything. */

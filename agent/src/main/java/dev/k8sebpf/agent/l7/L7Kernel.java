@@ -183,10 +183,7 @@ public final class L7Kernel implements AutoCloseable {
         if (closed) {
             return 0;
         }
-        int events = ring.poll(event -> {
-            repeats.onEvent(event.connId());
-            sink.accept(event);
-        });
+        int events = ring.poll(sink);
         repeats.endDrain(System.nanoTime());
         return events;
     }
