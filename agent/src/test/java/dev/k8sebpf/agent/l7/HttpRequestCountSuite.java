@@ -181,48 +181,87 @@ abstract class HttpRequestCountSuite {
 
     @Test
     void repeatedRequestsAreCountedInTheKernelUntilTheConnectionSendsOtherBytes() throws Exception {
-        KernelRepeats repeats = kernel.repeats();
-        CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "repeats");
-        try (Servers.Server server = Servers.jdk(address); Socket socket = new Socket(address, server.port())) {
-            counted.port(server.port());
-            socket.setTcpNoDelay(true);
-            for (int i = 0; i < KernelRepeats.ARM_AFTER + 1; i++) {
-                sendGet(socket, "/same");
-            }
-            counted.drain(kernel);
-            assertThat(repeats.armedConnections()).as("armed after the drain that saw the repeats").isEqualTo(1);
-            long inKernelBefore = repeats.counted();
+        // a kernel of its own: its arms and slots are this test's alone
+        try (L7Kernel own = open(0)) {
+            KernelRepeats repeats = own.repeats();
+            CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "repeats");
+            try (Servers.Server server = Servers.jdk(address); Socket socket = new Socket(address, server.port())) {
+                counted.port(server.port());
+                socket.setTcpNoDelay(true);
+                for (int i = 0; i < KernelRepeats.ARM_AFTER + 1; i++) {
+                    sendGet(socket, "/same");
+                }
+                counted.drain(own);
+                assertThat(repeats.armedConnections()).as("armed after the drain that saw the repeats").isEqualTo(1);
+                long inKernelBefore = repeats.counted();
 
-            for (int i = 0; i < 200; i++) {
-                sendGet(socket, "/same");
-            }
-            assertThat(counted.drain(kernel)).as("events sent for the repeats").isZero();
-            assertThat(repeats.counted() - inKernelBefore).isEqualTo(200);
-            assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /same", 203L));
+                for (int i = 0; i < 200; i++) {
+                    sendGet(socket, "/same");
+                }
+                assertThat(counted.drain(own)).as("events sent for the repeats").isZero();
+                assertThat(repeats.counted() - inKernelBefore).isEqualTo(200);
+                assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /same", 203L));
 
-            // Other bytes drop the arm, so the agent sees the POST, and its body is not taken for the
-            // armed request although it is byte for byte the same.
-            byte[] body = "GET /same HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /submit HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            Thread.sleep(100); // the body arrives as a read of its own
-            out.write(body);
-            out.flush();
-            Servers.readResponses(socket, 1);
-            for (int i = 0; i < 3; i++) {
-                sendGet(socket, "/same");
+                // Other bytes drop the arm, so the agent sees the POST, and its body is not taken for the
+                // armed request although it is byte for byte the same.
+                byte[] body = "GET /same HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /submit HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                Thread.sleep(100); // the body arrives as a read of its own
+                out.write(body);
+                out.flush();
+                Servers.readResponses(socket, 1);
+                for (int i = 0; i < 3; i++) {
+                    sendGet(socket, "/same");
+                }
+                assertThat(counted.drain(own)).isGreaterThanOrEqualTo(5);
+                assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /same", 206L), entry("POST /submit", 1L));
+                assertThat(counted.tagValues("process_comm")).containsExactly("java");
+                assertThat(counted.tagValues("source_ip")).containsExactly(socket.getLocalAddress().getHostAddress());
             }
-            assertThat(counted.drain(kernel)).isGreaterThanOrEqualTo(5);
-            assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /same", 206L), entry("POST /submit", 1L));
-            assertThat(counted.tagValues("process_comm")).containsExactly("java");
-            assertThat(counted.tagValues("source_ip")).containsExactly(socket.getLocalAddress().getHostAddress());
+            // the close drops the arm in the kernel; the agent frees its slot
+            counted.drain(own);
+            counted.drain(own);
+            assertThat(repeats.armedConnections()).isZero();
         }
-        // the close drops the arm in the kernel; the agent frees its slot
-        counted.drain(kernel);
-        counted.drain(kernel);
-        assertThat(repeats.armedConnections()).isZero();
+    }
+
+    @Test
+    void anArmBasedOnEventsTheKernelHasMovedPastNeverCounts() throws Exception {
+        // a kernel of its own: its arms and slots are this test's alone
+        try (L7Kernel own = open(0)) {
+            KernelRepeats repeats = own.repeats();
+            CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "stale");
+            try (Servers.Server server = Servers.jdk(address); Socket socket = new Socket(address, server.port())) {
+                counted.port(server.port());
+                socket.setTcpNoDelay(true);
+                for (int i = 0; i < KernelRepeats.ARM_AFTER + 1; i++) {
+                    sendGet(socket, "/same");
+                }
+                // A POST head follows before the agent drains: the drain offers the repeats, but the arm it
+                // makes is based on the last GET, while the kernel has sent the POST since.
+                byte[] body = "GET /same HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /submit HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                Thread.sleep(100);
+                long inKernelBefore = repeats.counted();
+                counted.drain(own);
+                assertThat(repeats.armedConnections()).as("the stale arm was made").isEqualTo(1);
+
+                out.write(body); // the same bytes as the armed request, but a body
+                out.flush();
+                Servers.readResponses(socket, 1);
+                sendGet(socket, "/same");
+                counted.drain(own);
+                assertThat(repeats.counted() - inKernelBefore).as("counted in the kernel").isZero();
+                assertThat(repeats.armedConnections()).as("the kernel dropped the stale arm").isZero();
+                assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /same", 4L), entry("POST /submit", 1L));
+            }
+        }
     }
 
     @Test
