@@ -42,7 +42,7 @@ final class KernelRepeats implements AutoCloseable {
     /** A slot whose count has not moved for this long is retired: its connection may have closed. */
     static final Duration IDLE = Duration.ofSeconds(60);
 
-    static final int DATA_LEN = (int) (RepeatArm.SIZE - RepeatArm.OFFSET_DATA);
+    private static final int DATA_LEN = (int) (RepeatArm.SIZE - RepeatArm.OFFSET_DATA);
 
     /** What an arm counts for: the request's series, kept by the pipeline that offered it. */
     interface Target {
@@ -114,7 +114,8 @@ final class KernelRepeats implements AutoCloseable {
     /** The event with this seq repeated offer's request: arm its connection at the end of the drain. */
     void offer(Offer offer, long seq) {
         offer.seq = seq;
-        if (!offer.queued && seq != 0 && !failed) {
+        // seq 0: the kernel lost the connection's entry; longer data: an arm could not hold it
+        if (!offer.queued && seq != 0 && offer.data.length <= DATA_LEN && !failed) {
             offer.queued = true;
             offers.add(offer);
         }
