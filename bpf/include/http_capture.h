@@ -242,8 +242,13 @@ static __always_inline int capture_receive(struct sock *sk, __u64 conn_id, struc
 	event->conn_id = conn_id;
 	read_endpoints(event, sk);
 	event->flags = flags;
-	/* 0 only if the entry was evicted in between: the agent never arms against seq 0 */
-	event->seq = conn ? __sync_add_and_fetch(&conn->sent, 1) : 0;
+	/* 0 only if the entry was evicted in between: the agent never arms against seq 0. An atomic add,
+	 * then a read, not one fetching add: that needs Linux 5.12, and the older kernels' tiers load on 5.8. */
+	event->seq = 0;
+	if (conn) {
+		__sync_fetch_and_add(&conn->sent, 1);
+		event->seq = conn->sent;
+	}
 	event->bytes = received;
 	READ_PROCESS_NAME(event->comm);
 	/* The agent drains every 100 ms: waking it per event would only cost the receiving thread. */
