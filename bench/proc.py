@@ -16,3 +16,8 @@ def children_cpu():
     """user+sys CPU seconds of this process's waited-for children so far."""
     t = os.times()
     return t.children_user + t.children_system
+
+def context_switches():
+    """Context switches of the whole system so far (/proc/stat ctxt)."""
+    with open("/proc/stat") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("ctxt "))

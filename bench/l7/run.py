@@ -9,7 +9,7 @@ Run as root from the repository root after `./mvnw -DskipTests package`:
     bench/l7/run.py [--agent] [--pin] [pairs] [seconds] [connections] [poll_ms]"""
 import os, re, statistics, subprocess, sys, tempfile, time, socket, urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from proc import java_home, cpu_seconds, children_cpu  # noqa: E402
+from proc import java_home, cpu_seconds, children_cpu, context_switches  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 AGENT = "--agent" in sys.argv
@@ -144,10 +144,6 @@ items:
 def wrk(seconds):
     return subprocess.run(pinned(1, ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", f"http://{IP}:{PORT}/bench/42?n=1"]),
                           capture_output=True, text=True, check=True).stdout
-
-def context_switches():
-    with open("/proc/stat") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("ctxt "))
 
 def wrk_run(nginx, runner):
     l7_before = runner.cpu() if runner else 0

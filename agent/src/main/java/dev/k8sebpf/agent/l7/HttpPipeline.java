@@ -120,7 +120,7 @@ final class HttpPipeline implements Consumer<HttpEventView> {
         if (offer == null || state.repeatsInARow() == KernelRepeats.ARM_AFTER) {
             // a new run of repeats (maybe of another request): its bytes and labels, once per run
             offer = new KernelRepeats.Offer(event.connId(), Arrays.copyOf(data, event.captured()), event.localPort(),
-                    event.remotePort(), new RepeatedRequest(localHi, localLo, sourceHi, sourceLo, comm, lastMethod, lastPath));
+                    event.remotePort(), repeatTarget());
             state.attachment = offer;
         }
         repeats.offer(offer, event.seq());
@@ -145,37 +145,21 @@ final class HttpPipeline implements Consumer<HttpEventView> {
     }
 
     /**
-     * A request the kernel counts: its series is found again at each report, so a destination the
-     * mapping learns only later (a new pod) is labelled as soon as it is known.
+     * What the kernel is to count the read just parsed (one repeated request) for. Its series is found
+     * again at each report, so a destination the mapping learns only later (a new pod) is labelled as
+     * soon as it is known.
      */
-    private final class RepeatedRequest implements KernelRepeats.Target {
-        private final long localHi;
-        private final long localLo;
-        private final long sourceHi;
-        private final long sourceLo;
-        private final String comm;
-        private final HttpMethod method;
-        private final String path;
-
-        RepeatedRequest(long localHi, long localLo, long sourceHi, long sourceLo, String comm, HttpMethod method,
-                        String path) {
-            this.localHi = localHi;
-            this.localLo = localLo;
-            this.sourceHi = sourceHi;
-            this.sourceLo = sourceLo;
-            this.comm = comm;
-            this.method = method;
-            this.path = path;
-        }
-
-        @Override
-        public void countRepeats(long n) {
-            HttpPipeline.this.sourceHi = sourceHi;
-            HttpPipeline.this.sourceLo = sourceLo;
-            HttpPipeline.this.destination = mapping.lookup(localHi, localLo);
-            HttpPipeline.this.comm = comm;
+    private KernelRepeats.Target repeatTarget() {
+        long fromHi = sourceHi, fromLo = sourceLo, toHi = localHi, toLo = localLo;
+        String process = comm, path = lastPath;
+        HttpMethod method = lastMethod;
+        return n -> {
+            sourceHi = fromHi;
+            sourceLo = fromLo;
+            destination = mapping.lookup(toHi, toLo);
+            comm = process;
             count(method, path, n);
-        }
+        };
     }
 
     /** The limiter's key: paths are capped per Service, not per pod. */
