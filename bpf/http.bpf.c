@@ -44,8 +44,6 @@ int BPF_PROG(raw_sock_recv_length, struct sock *raw_sk, int received, int recv_f
 	conn = connection_of(conn_id);
 	if (is_client(conn))
 		return 0;
-	if (agent_tgid && current_tgid() == agent_tgid)
-		return 0;
 	regs = current_user_regs();
 	if (!regs || !receive_buffer(syscall_nr(regs), syscall_arg1(regs), &buf, &room))
 		return 0;

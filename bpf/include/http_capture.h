@@ -208,7 +208,10 @@ static __always_inline int capture_receive(struct sock *sk, __u64 conn_id, struc
 	if (!conn || conn->mark != (__u32)fd + 1) {
 		/* Not (yet) a checked HTTP connection: only a request start makes it one. The fd must be this
 		 * very socket, not some other one; the mark caches that check, so socket_of_fd's pointer walk
-		 * runs once per connection instead of once per receive. */
+		 * runs once per connection instead of once per receive. The agent's own connections are
+		 * never marked, so its receives are told apart here, off the checked connections' path. */
+		if (agent_tgid && current_tgid() == agent_tgid)
+			return 0;
 		if (!starts_with_method(read_head(buf, received)))
 			return 0;
 		struct socket *sock = socket_of_fd(fd);

@@ -37,24 +37,20 @@ struct http_event {
 };
 
 /*
- * Kernel-side counting of a repeated request (http_repeats.h). The agent arms a connection whose last
- * read was one whole request, byte for byte the same as the read before it; while armed, every read
- * with exactly those bytes is counted in the slot instead of being sent.
+ * Kernel-side counting of a repeated request (http_repeats.h): one element of the mmapped repeat_arms
+ * array. The agent arms a connection whose last read was one whole request, byte for byte the same as
+ * the read before it; while armed, every read with exactly those bytes is counted here instead of
+ * being sent.
  */
 struct repeat_arm {
+	__u64 conn_id;          /* the armed connection; 0: none. Published by the agent, cleared by either side */
+	__u64 requests;         /* repeats counted since the agent armed it */
 	__u32 seq;              /* http_event.seq of the last event the agent had seen: any later event disarms */
 	__u16 local_port;       /* the connection's ports, host order (as in http_event), so a socket */
 	__u16 remote_port;      /* address reused by another connection is not taken for it */
-	__u32 slot;             /* index in the repeat_slots array */
 	__u32 len;              /* the request's bytes: a whole read, <= HTTP_CAPTURE_LEN */
-	__u8 data[HTTP_CAPTURE_LEN];
-};
-
-/* One element of the mmapped repeat_slots array; the agent reads it without a syscall. */
-struct repeat_slot {
-	__u64 requests;         /* repeats counted since the agent armed the slot */
-	__u32 armed;            /* 1 from the agent's arming until the kernel drops the arm (mismatch, close) */
 	__u32 pad;
+	__u8 data[HTTP_CAPTURE_LEN];
 };
 
 #endif

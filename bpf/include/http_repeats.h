@@ -3,34 +3,33 @@
  * again (pollers, probes, load generators) would otherwise cost a ring buffer event and a parse per
  * request. The agent arms such a connection once its parser has seen the same whole-request read
  * twice in a row: it stores the read's bytes here, with the seq of the last event it had processed.
- * From then on a read of exactly those bytes is counted in the arm's slot of an mmapped array, which
- * the agent reads every drain; any other read drops the arm and is sent as usual, so the agent's
- * parser sees every read that could change where the connection stands. The seq check makes the arm
- * void if events were sent after the one the agent based it on (it might be mid-body by then).
+ * From then on a read of exactly those bytes is counted in the arm, which the agent reads every
+ * drain; any other read drops the arm and is sent as usual, so the agent's parser sees every read
+ * that could change where the connection stands. The seq check makes the arm void if events were sent
+ * after the one the agent based it on (it might be mid-body by then).
+ *
+ * The arms are an mmapped array that both sides read and write without syscalls. A connection's arm
+ * is at the index its conn_id hashes to (the agent hashes alike), so finding it costs an address
+ * computation, not a hash-map lookup on every receive; two connections that hash alike are not armed
+ * at once. The agent writes an arm's fields while its conn_id is 0 and publishes it a drain (100 ms)
+ * later by writing conn_id, so whoever sees the conn_id sees the fields on any CPU, without barriers
+ * that BPF cannot express on older kernels. Either side voids an arm by writing 0 to its conn_id.
  *
  * Included by http_capture.h, after SK_READ is defined.
  */
 #ifndef HTTP_REPEATS_H
 #define HTTP_REPEATS_H
 
-#define REPEAT_SLOTS 4096
+#define REPEAT_INDEX_BITS 12
+#define REPEAT_ARMS (1 << REPEAT_INDEX_BITS)
 
-/* Armed connections, by conn_id; written by the agent, dropped here. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__type(key, __u64);
-	__type(value, struct repeat_arm);
-	__uint(max_entries, REPEAT_SLOTS);
-} repeat_arms SEC(".maps");
-
-/* Counts per arm; the agent mmaps it and reads the counts without a syscall. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, struct repeat_slot);
-	__uint(max_entries, REPEAT_SLOTS);
-} repeat_slots SEC(".maps");
+	__type(value, struct repeat_arm);
+	__uint(max_entries, REPEAT_ARMS);
+} repeat_arms SEC(".maps");
 
 /* Where a read is copied to be compared with its arm (too big for the BPF stack). */
 struct repeat_read {
@@ -43,6 +42,14 @@ struct {
 	__type(value, struct repeat_read);
 	__uint(max_entries, 1);
 } repeat_reads SEC(".maps");
+
+/* The element of repeat_arms that may hold conn_id's arm: Fibonacci hashing of the socket's address. */
+static __always_inline struct repeat_arm *arm_slot(__u64 conn_id)
+{
+	__u32 index = (conn_id * 0x9E3779B97F4A7C15ULL) >> (64 - REPEAT_INDEX_BITS);
+
+	return bpf_map_lookup_elem(&repeat_arms, &index);
+}
 
 /* a[0, len) == b[0, len), eight bytes a step (both buffers hold HTTP_CAPTURE_LEN bytes). */
 static __always_inline bool same_bytes(const __u8 *a, const __u8 *b, __u32 len)
@@ -62,33 +69,21 @@ static __always_inline bool same_bytes(const __u8 *a, const __u8 *b, __u32 len)
 	return true;
 }
 
-/* The kernel's side of a dropped arm: the slot tells the agent, which frees it. */
-static __always_inline void drop_arm(__u64 conn_id, struct repeat_arm *arm)
-{
-	__u32 index = arm->slot;
-	struct repeat_slot *slot = bpf_map_lookup_elem(&repeat_slots, &index);
-
-	bpf_map_delete_elem(&repeat_arms, &conn_id);
-	if (slot)
-		slot->armed = 0;
-}
-
 /*
- * Counts a read of `received` bytes into buf on sk (conn_id, `sent` events so far) in its arm's slot if
- * it repeats the armed request. Returns false (the read is to be sent) when the connection has no arm,
+ * Counts a read of `received` bytes into buf on sk (conn_id, `sent` events so far) in its arm if it
+ * repeats the armed request. Returns false (the read is to be sent) when the connection has no arm,
  * or when the read differs, which also drops the arm.
  */
 static __always_inline bool count_repeat(struct sock *sk, __u64 conn_id, __u32 sent, const void *buf, int received)
 {
-	struct repeat_arm *arm = bpf_map_lookup_elem(&repeat_arms, &conn_id);
+	struct repeat_arm *arm = arm_slot(conn_id);
 	struct repeat_read *copy;
-	struct repeat_slot *slot;
 	__u16 local_port;
 	__be16 remote_port;
-	__u32 zero = 0, index;
+	__u32 zero = 0;
 	__u32 len;
 
-	if (!arm)
+	if (!arm || arm->conn_id != conn_id)
 		return false;
 	SK_READ(local_port, sk, __sk_common.skc_num);
 	SK_READ(remote_port, sk, __sk_common.skc_dport);
@@ -99,26 +94,20 @@ static __always_inline bool count_repeat(struct sock *sk, __u64 conn_id, __u32 s
 	if (!copy || arm->seq != sent || arm->local_port != local_port || arm->remote_port != bpf_ntohs(remote_port) ||
 	    len != (__u32)received || len == 0 || len > HTTP_CAPTURE_LEN ||
 	    bpf_probe_read_user(copy->data, len, buf) || !same_bytes(copy->data, arm->data, len)) {
-		drop_arm(conn_id, arm);
+		arm->conn_id = 0;
 		return false;
 	}
-	index = arm->slot;
-	slot = bpf_map_lookup_elem(&repeat_slots, &index);
-	if (!slot) {
-		drop_arm(conn_id, arm);
-		return false;
-	}
-	__sync_fetch_and_add(&slot->requests, 1);
+	__sync_fetch_and_add(&arm->requests, 1);
 	return true;
 }
 
 /* A closed connection's arm goes with it: its socket address is reused for other connections. */
 static __always_inline void drop_closed_arm(__u64 conn_id)
 {
-	struct repeat_arm *arm = bpf_map_lookup_elem(&repeat_arms, &conn_id);
+	struct repeat_arm *arm = arm_slot(conn_id);
 
-	if (arm)
-		drop_arm(conn_id, arm);
+	if (arm && arm->conn_id == conn_id)
+		arm->conn_id = 0;
 }
 
 #endif

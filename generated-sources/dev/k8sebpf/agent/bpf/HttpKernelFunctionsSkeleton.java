@@ -51,11 +51,9 @@ public final class HttpKernelFunctionsSkeleton {
 
         RECEIVING("receiving", 9, 8L, 8L, 10240L),
 
-        REPEAT_ARMS("repeat_arms", 1, 8L, 272L, 4096L),
+        REPEAT_ARMS("repeat_arms", 2, 4L, 288L, 4096L),
 
         REPEAT_READS("repeat_reads", 6, 4L, 256L, 1L),
-
-        REPEAT_SLOTS("repeat_slots", 2, 4L, 16L, 4096L),
 
         STATS("stats", 6, 4L, 8L, 1L);
 

@@ -5,62 +5,77 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * C {@code struct repeat_arm}, 272 bytes, little-endian.
+ * C {@code struct repeat_arm}, 288 bytes, little-endian.
  *
- * @param seq {@code seq} at byte 0
- * @param localPort {@code local_port} at byte 4
- * @param remotePort {@code remote_port} at byte 6
- * @param slot {@code slot} at byte 8
- * @param len {@code len} at byte 12
- * @param data {@code data} at byte 16
+ * @param connId {@code conn_id} at byte 0
+ * @param requests {@code requests} at byte 8
+ * @param seq {@code seq} at byte 16
+ * @param localPort {@code local_port} at byte 20
+ * @param remotePort {@code remote_port} at byte 22
+ * @param len {@code len} at byte 24
+ * @param pad {@code pad} at byte 28
+ * @param data {@code data} at byte 32
  */
-public record RepeatArm(long seq, int localPort, int remotePort, long slot, long len, byte[] data) {
+public record RepeatArm(long connId, long requests, long seq, int localPort, int remotePort,
+        long len, long pad, byte[] data) {
     /**
      * {@code sizeof(struct repeat_arm)}.
      */
-    public static final long SIZE = 272L;
+    public static final long SIZE = 288L;
+
+    /**
+     * Byte offset of {@code conn_id}.
+     */
+    public static final long OFFSET_CONN_ID = 0L;
+
+    /**
+     * Byte offset of {@code requests}.
+     */
+    public static final long OFFSET_REQUESTS = 8L;
 
     /**
      * Byte offset of {@code seq}.
      */
-    public static final long OFFSET_SEQ = 0L;
+    public static final long OFFSET_SEQ = 16L;
 
     /**
      * Byte offset of {@code local_port}.
      */
-    public static final long OFFSET_LOCAL_PORT = 4L;
+    public static final long OFFSET_LOCAL_PORT = 20L;
 
     /**
      * Byte offset of {@code remote_port}.
      */
-    public static final long OFFSET_REMOTE_PORT = 6L;
-
-    /**
-     * Byte offset of {@code slot}.
-     */
-    public static final long OFFSET_SLOT = 8L;
+    public static final long OFFSET_REMOTE_PORT = 22L;
 
     /**
      * Byte offset of {@code len}.
      */
-    public static final long OFFSET_LEN = 12L;
+    public static final long OFFSET_LEN = 24L;
+
+    /**
+     * Byte offset of {@code pad}.
+     */
+    public static final long OFFSET_PAD = 28L;
 
     /**
      * Byte offset of {@code data}.
      */
-    public static final long OFFSET_DATA = 16L;
+    public static final long OFFSET_DATA = 32L;
 
     /**
      * Reads a {@code repeat_arm} at {@code offset} (offsets as BTF gives them).
      */
     public static RepeatArm decode(MemorySegment seg, long offset) {
-        long seq = Integer.toUnsignedLong(seg.get(BpfLayouts.LE_INT, offset));
-        int localPort = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 4L));
-        int remotePort = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 6L));
-        long slot = Integer.toUnsignedLong(seg.get(BpfLayouts.LE_INT, offset + 8L));
-        long len = Integer.toUnsignedLong(seg.get(BpfLayouts.LE_INT, offset + 12L));
-        byte[] data = seg.asSlice(offset + 16L, 256).toArray(ValueLayout.JAVA_BYTE);
-        return new RepeatArm(seq, localPort, remotePort, slot, len, data);
+        long connId = seg.get(BpfLayouts.LE_LONG, offset);
+        long requests = seg.get(BpfLayouts.LE_LONG, offset + 8L);
+        long seq = Integer.toUnsignedLong(seg.get(BpfLayouts.LE_INT, offset + 16L));
+        int localPort = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 20L));
+        int remotePort = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 22L));
+        long len = Integer.toUnsignedLong(seg.get(BpfLayouts.LE_INT, offset + 24L));
+        long pad = Integer.toUnsignedLong(seg.get(BpfLayouts.LE_INT, offset + 28L));
+        byte[] data = seg.asSlice(offset + 32L, 256).toArray(ValueLayout.JAVA_BYTE);
+        return new RepeatArm(connId, requests, seq, localPort, remotePort, len, pad, data);
     }
 
     /**
@@ -68,11 +83,13 @@ public record RepeatArm(long seq, int localPort, int remotePort, long slot, long
      */
     public void encode(MemorySegment seg, long offset) {
         seg.asSlice(offset, SIZE).fill((byte) 0);
-        seg.set(BpfLayouts.LE_INT, offset, (int) seq);
-        seg.set(BpfLayouts.LE_SHORT, offset + 4L, (short) localPort);
-        seg.set(BpfLayouts.LE_SHORT, offset + 6L, (short) remotePort);
-        seg.set(BpfLayouts.LE_INT, offset + 8L, (int) slot);
-        seg.set(BpfLayouts.LE_INT, offset + 12L, (int) len);
-        BpfLayouts.putBytes(seg, offset + 16L, 256, data, "data");
+        seg.set(BpfLayouts.LE_LONG, offset, connId);
+        seg.set(BpfLayouts.LE_LONG, offset + 8L, requests);
+        seg.set(BpfLayouts.LE_INT, offset + 16L, (int) seq);
+        seg.set(BpfLayouts.LE_SHORT, offset + 20L, (short) localPort);
+        seg.set(BpfLayouts.LE_SHORT, offset + 22L, (short) remotePort);
+        seg.set(BpfLayouts.LE_INT, offset + 24L, (int) len);
+        seg.set(BpfLayouts.LE_INT, offset + 28L, (int) pad);
+        BpfLayouts.putBytes(seg, offset + 32L, 256, data, "data");
     }
 }

@@ -2,47 +2,43 @@ package dev.k8sebpf.agent.l7;
 
 import dev.k8sebpf.agent.bpf.BpfLayouts;
 import dev.k8sebpf.agent.bpf.RepeatArm;
-import dev.k8sebpf.agent.bpf.RepeatSlot;
-import dev.k8sebpf.agent.loader.BpfException;
-import dev.k8sebpf.agent.loader.BpfMap;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The agent's side of bpf/include/http_repeats.h: connections that keep sending the same request are
- * counted in the kernel instead of one event each.
+ * counted in the kernel instead of one event each. The arms are an mmapped array shared with the
+ * kernel; a connection's arm is at the index its conn_id hashes to, as the kernel computes it.
  * <ol>
  * <li>The pipeline {@link #offer offers} a connection whose reads repeat one request, {@link #ARM_AFTER}
- * times in a row or more, with the seq of each such event. At the end of the drain the connection is
- * armed with the last seq offered: if the kernel sent anything for the connection after that event,
- * the seq no longer matches and the kernel drops the arm at the connection's next read, so an arm
- * based on a stale view never counts.</li>
- * <li>Each drain adds what the kernel counted in the arm's slot to the request's series.</li>
- * <li>A slot is retired when the kernel flags it (other bytes, stale seq, close), when its connection
- * is armed anew, or when its count has not moved for {@link #IDLE} (the connection may be gone).</li>
- * <li>A retired slot is read once more at the next drain, after which no BPF program can still be
- * adding to it, and then reused.</li>
+ * times in a row or more, with the seq of each such event. At the end of the drain the arm's fields
+ * are written, if the connection's index is free; the arm is published (its conn_id written) at the
+ * end of the next drain, with the last seq offered by then. If the kernel sent anything for the
+ * connection after that event, the seq no longer matches and the kernel drops the arm at the
+ * connection's next read, so an arm based on a stale view never counts.</li>
+ * <li>Each drain adds what the kernel counted in the arm to the request's series.</li>
+ * <li>An arm is retired when the kernel drops it (other bytes, stale seq, close) or when its count has
+ * not moved for {@link #IDLE} (the connection may be gone).</li>
+ * <li>A retired arm is read once more at the next drain, after which no BPF program can still be
+ * adding to it, and then its index is free again.</li>
  * </ol>
- * Nothing here runs per event except {@link #offer}, and only for repeats. For the draining thread
- * only (inside {@link L7Kernel#poll}).
+ * Nothing here runs per event except {@link #offer}, and only for repeats; nothing makes a syscall. For
+ * the draining thread only (inside {@link L7Kernel#poll}).
  */
-final class KernelRepeats implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(KernelRepeats.class);
-
+final class KernelRepeats {
     /** Repeats in a row before a connection is offered: a client that alternates requests is left alone. */
     static final int ARM_AFTER = 2;
-    /** A slot whose count has not moved for this long is retired: its connection may have closed. */
+    /** An arm whose count has not moved for this long is retired: its connection may have closed. */
     static final Duration IDLE = Duration.ofSeconds(60);
 
     private static final int DATA_LEN = (int) (RepeatArm.SIZE - RepeatArm.OFFSET_DATA);
+    /** conn_id is read and written as one aligned 64-bit access, volatile: the kernel clears it concurrently. */
+    private static final VarHandle CONN_ID = ValueLayout.JAVA_LONG.varHandle();
 
     /** What an arm counts for: the request's series, kept by the pipeline that offered it. */
     interface Target {
@@ -69,45 +65,48 @@ final class KernelRepeats implements AutoCloseable {
         }
     }
 
-    private static final class Slot {
-        final int index;
-        Target target;
+    private enum State { FREE, PENDING, ARMED, RETIRED }
+
+    /** The agent's view of one element of the array. */
+    private static final class Arm {
+        final long at;
+        State state = State.FREE;
+        Offer offer;
         long reported;
         long lastChange;
-        /** The drain number after which the slot may be reused. */
-        long freeAfter;
+        /** PENDING: published after this drain; RETIRED: free after this drain. */
+        long after;
 
-        Slot(int index) {
-            this.index = index;
+        Arm(long at) {
+            this.at = at;
         }
     }
 
-    private final BpfMap arms;
-    private final MemorySegment slots;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment key = arena.allocate(ValueLayout.JAVA_LONG);
-    private final MemorySegment arm = arena.allocate(RepeatArm.SIZE, 8);
-    private final int[] free;
-    private int freeCount;
-    private final Slot[] slotByIndex;
-    private final HashMap<Long, Slot> armed = new HashMap<>();
-    private final List<Slot> retired = new ArrayList<>();
+    private final MemorySegment array;
+    private final int indexShift;
+    private final Arm[] byIndex;
+    /** The arms that are not free, in no order. */
+    private final List<Arm> busy = new ArrayList<>();
     private final List<Offer> offers = new ArrayList<>();
     private final long idleNanos = IDLE.toNanos();
     private long drains;
     private long counted;
-    private boolean failed;
+    private int armed;
 
-    /** @param arms the repeat_arms map; @param slots the repeat_slots array, mmapped ({@link BpfMap#mmapArray}) */
-    KernelRepeats(BpfMap arms, MemorySegment slots) {
-        this.arms = arms;
-        this.slots = slots;
-        int n = (int) Math.min(arms.maxEntries(), slots.byteSize() / RepeatSlot.SIZE);
-        this.free = new int[n];
-        this.slotByIndex = new Slot[n];
-        for (int i = 0; i < n; i++) {
-            slotByIndex[i] = new Slot(i);
-            free[freeCount++] = n - 1 - i;
+    /**
+     * @param array the repeat_arms array, mmapped ({@link dev.k8sebpf.agent.loader.BpfMap#mmapArray}) by the
+     *              caller, who unmaps it after the last drain
+     * @param length its elements, a power of two
+     */
+    KernelRepeats(MemorySegment array, int length) {
+        if (Integer.bitCount(length) != 1 || array.byteSize() < length * RepeatArm.SIZE) {
+            throw new IllegalArgumentException("repeat_arms: " + length + " elements in " + array.byteSize() + " bytes");
+        }
+        this.array = array;
+        this.indexShift = 64 - Integer.numberOfTrailingZeros(length);
+        this.byIndex = new Arm[length];
+        for (int i = 0; i < length; i++) {
+            byIndex[i] = new Arm(i * RepeatArm.SIZE);
         }
     }
 
@@ -115,43 +114,53 @@ final class KernelRepeats implements AutoCloseable {
     void offer(Offer offer, long seq) {
         offer.seq = seq;
         // seq 0: the kernel lost the connection's entry; longer data: an arm could not hold it
-        if (!offer.queued && seq != 0 && offer.data.length <= DATA_LEN && !failed) {
+        if (!offer.queued && seq != 0 && offer.data.length <= DATA_LEN) {
             offer.queued = true;
             offers.add(offer);
         }
     }
 
-    /** After the drain: reports the slots' counts, retires stale slots, arms this drain's offers. */
+    /** After the drain: reports the arms' counts, retires dropped and idle arms, publishes and writes arms. */
     void endDrain(long nowNanos) {
         drains++;
-        for (Iterator<Slot> it = retired.iterator(); it.hasNext();) {
-            Slot slot = it.next();
-            report(slot);
-            if (drains > slot.freeAfter) {
-                it.remove();
-                slot.target = null;
-                free[freeCount++] = slot.index;
-            }
-        }
-        for (Iterator<HashMap.Entry<Long, Slot>> it = armed.entrySet().iterator(); it.hasNext();) {
-            HashMap.Entry<Long, Slot> entry = it.next();
-            Slot slot = entry.getValue();
-            if (report(slot)) {
-                slot.lastChange = nowNanos;
-            }
-            boolean dropped = slots.get(BpfLayouts.LE_INT, offset(slot) + RepeatSlot.OFFSET_ARMED) == 0;
-            if (dropped || nowNanos - slot.lastChange > idleNanos) {
-                it.remove();
-                if (!dropped) {
-                    key.set(ValueLayout.JAVA_LONG, 0, entry.getKey());
-                    deleteArm();
+        for (Iterator<Arm> it = busy.iterator(); it.hasNext();) {
+            Arm arm = it.next();
+            switch (arm.state) {
+                case RETIRED -> {
+                    report(arm);
+                    if (drains > arm.after) {
+                        arm.state = State.FREE;
+                        arm.offer = null;
+                        it.remove();
+                    }
                 }
-                retire(slot);
+                case ARMED -> {
+                    if (report(arm)) {
+                        arm.lastChange = nowNanos;
+                    }
+                    boolean dropped = (long) CONN_ID.getVolatile(array, arm.at) != arm.offer.connId;
+                    if (dropped || nowNanos - arm.lastChange > idleNanos) {
+                        CONN_ID.setVolatile(array, arm.at, 0L);
+                        retire(arm);
+                    }
+                }
+                case PENDING -> {
+                    if (drains > arm.after) {
+                        // the seq may have moved on since the fields were written; a reader that sees the
+                        // older one only drops the arm, since the kernel's count is past it
+                        array.set(BpfLayouts.LE_INT, arm.at + RepeatArm.OFFSET_SEQ, (int) arm.offer.seq);
+                        arm.state = State.ARMED;
+                        arm.lastChange = nowNanos;
+                        armed++;
+                        CONN_ID.setVolatile(array, arm.at, arm.offer.connId);
+                    }
+                }
+                case FREE -> throw new IllegalStateException("a free arm is listed as busy");
             }
         }
         for (Offer offer : offers) {
             offer.queued = false;
-            arm(offer, nowNanos);
+            write(offer);
         }
         offers.clear();
     }
@@ -161,87 +170,56 @@ final class KernelRepeats implements AutoCloseable {
         return counted;
     }
 
-    /** Connections armed now. */
+    /** Connections armed (published) now. */
     int armedConnections() {
-        return armed.size();
+        return armed;
     }
 
-    private void arm(Offer offer, long nowNanos) {
-        if (freeCount == 0 || failed) {
+    /**
+     * Writes the offer's arm, unpublished, if its index is free; a pending arm of the same run of
+     * repeats only takes the newer seq (at publication). An index taken by another connection, or by
+     * this one's armed or retired arm, is left alone: the next repeat offers again.
+     */
+    private void write(Offer offer) {
+        Arm arm = byIndex[(int) ((offer.connId * 0x9E3779B97F4A7C15L) >>> indexShift)];
+        if (arm.state == State.PENDING && arm.offer == offer) {
             return;
         }
-        Slot slot = slotByIndex[free[--freeCount]];
-        long at = offset(slot);
-        // the slot is free: no arm names it, so no BPF program writes it now
-        slots.set(BpfLayouts.LE_LONG, at + RepeatSlot.OFFSET_REQUESTS, 0);
-        slots.set(BpfLayouts.LE_INT, at + RepeatSlot.OFFSET_ARMED, 1);
-        arm.fill((byte) 0);
-        arm.set(BpfLayouts.LE_INT, RepeatArm.OFFSET_SEQ, (int) offer.seq);
-        arm.set(BpfLayouts.LE_SHORT, RepeatArm.OFFSET_LOCAL_PORT, (short) offer.localPort);
-        arm.set(BpfLayouts.LE_SHORT, RepeatArm.OFFSET_REMOTE_PORT, (short) offer.remotePort);
-        arm.set(BpfLayouts.LE_INT, RepeatArm.OFFSET_SLOT, slot.index);
-        arm.set(BpfLayouts.LE_INT, RepeatArm.OFFSET_LEN, offer.data.length);
-        MemorySegment.copy(offer.data, 0, arm, ValueLayout.JAVA_BYTE, RepeatArm.OFFSET_DATA, offer.data.length);
-        key.set(ValueLayout.JAVA_LONG, 0, offer.connId);
-        try {
-            arms.update(key, arm);
-        } catch (BpfException e) {
-            free[freeCount++] = slot.index;
-            disable(e);
+        if (arm.state != State.FREE && !(arm.state == State.PENDING && arm.offer.connId == offer.connId)) {
             return;
         }
-        slot.target = offer.target;
-        slot.reported = 0;
-        slot.lastChange = nowNanos;
-        // the update replaced the connection's previous arm, if any: the kernel no longer counts in its slot
-        Slot replaced = armed.put(offer.connId, slot);
-        if (replaced != null) {
-            retire(replaced);
+        if (arm.state == State.FREE) {
+            busy.add(arm);
         }
+        // conn_id is 0 until publication: no BPF program reads these fields now
+        array.set(BpfLayouts.LE_LONG, arm.at + RepeatArm.OFFSET_REQUESTS, 0);
+        array.set(BpfLayouts.LE_INT, arm.at + RepeatArm.OFFSET_SEQ, (int) offer.seq);
+        array.set(BpfLayouts.LE_SHORT, arm.at + RepeatArm.OFFSET_LOCAL_PORT, (short) offer.localPort);
+        array.set(BpfLayouts.LE_SHORT, arm.at + RepeatArm.OFFSET_REMOTE_PORT, (short) offer.remotePort);
+        array.set(BpfLayouts.LE_INT, arm.at + RepeatArm.OFFSET_LEN, offer.data.length);
+        MemorySegment.copy(offer.data, 0, array, ValueLayout.JAVA_BYTE, arm.at + RepeatArm.OFFSET_DATA, offer.data.length);
+        arm.state = State.PENDING;
+        arm.offer = offer;
+        arm.reported = 0;
+        arm.after = drains;
     }
 
-    /** Counts what the kernel added to the slot since the last report; true if it added anything. */
-    private boolean report(Slot slot) {
-        long requests = slots.get(BpfLayouts.LE_LONG, offset(slot) + RepeatSlot.OFFSET_REQUESTS);
-        long n = requests - slot.reported;
+    /** Counts what the kernel added to the arm since the last report; true if it added anything. */
+    private boolean report(Arm arm) {
+        long requests = array.get(BpfLayouts.LE_LONG, arm.at + RepeatArm.OFFSET_REQUESTS);
+        long n = requests - arm.reported;
         if (n <= 0) {
             return false;
         }
-        slot.reported = requests;
+        arm.reported = requests;
         counted += n;
-        slot.target.countRepeats(n);
+        arm.offer.target.countRepeats(n);
         return true;
     }
 
-    private void retire(Slot slot) {
-        slot.freeAfter = drains + 1;
-        retired.add(slot);
-    }
-
-    /** Deletes the arm of the connection in {@code key}; the kernel may have dropped it already. */
-    private void deleteArm() {
-        try {
-            arms.delete(key);
-        } catch (BpfException e) {
-            disable(e);
-        }
-    }
-
-    /** The map refuses us: stop arming (every request is then sent as an event, as without arms). */
-    private void disable(BpfException e) {
-        if (!failed) {
-            failed = true;
-            LOG.warn("counting repeated HTTP requests in the kernel stopped: {}", e.getMessage());
-        }
-    }
-
-    private static long offset(Slot slot) {
-        return slot.index * RepeatSlot.SIZE;
-    }
-
-    @Override
-    public void close() {
-        BpfMap.unmap(slots);
-        arena.close();
+    private void retire(Arm arm) {
+        arm.state = State.RETIRED;
+        arm.after = drains + 1;
+        armed--;
     }
 }

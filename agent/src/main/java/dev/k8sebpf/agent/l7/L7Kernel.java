@@ -12,6 +12,7 @@ import dev.k8sebpf.agent.loader.BpfObject;
 import dev.k8sebpf.agent.loader.BpfProgram;
 import dev.k8sebpf.agent.loader.EventRing;
 import dev.k8sebpf.agent.loader.LibbpfProbe;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +35,7 @@ public final class L7Kernel implements AutoCloseable {
     private final BpfObject object;
     private final List<BpfLink> links;
     private final EventRing<HttpEventView> ring;
+    private final MemorySegment arms;
     private final KernelRepeats repeats;
     private final BpfMap stats;
     private final int cpus;
@@ -41,12 +43,13 @@ public final class L7Kernel implements AutoCloseable {
     private long finalLost;
 
     private L7Kernel(L7HookTier tier, List<String> skipped, BpfObject object, List<BpfLink> links,
-                     EventRing<HttpEventView> ring, KernelRepeats repeats, int cpus) {
+                     EventRing<HttpEventView> ring, MemorySegment arms, KernelRepeats repeats, int cpus) {
         this.tier = tier;
         this.skipped = skipped;
         this.object = object;
         this.links = links;
         this.ring = ring;
+        this.arms = arms;
         this.repeats = repeats;
         this.stats = object.map(HttpSkeleton.BpfMap.STATS.mapName());
         this.cpus = cpus;
@@ -98,26 +101,27 @@ public final class L7Kernel implements AutoCloseable {
         BpfObject object = load(tier, ObjectFiles.forThisArch(tier.objectBytes()), ignoredTgid);
         List<BpfLink> links = new ArrayList<>();
         EventRing<HttpEventView> ring = null;
-        KernelRepeats repeats = null;
+        MemorySegment arms = null;
         String step = "map ring buffer";
         try {
             ring = EventRing.open(object.map(HttpSkeleton.BpfMap.EVENTS.mapName()), HttpEvent.SIZE, "an http_event",
                     new HttpEventView()::at);
-            step = "map repeat slots";
-            repeats = new KernelRepeats(object.map(HttpSkeleton.BpfMap.REPEAT_ARMS.mapName()),
-                    object.map(HttpSkeleton.BpfMap.REPEAT_SLOTS.mapName()).mmapArray());
+            step = "map repeat arms";
+            BpfMap armsMap = object.map(HttpSkeleton.BpfMap.REPEAT_ARMS.mapName());
+            arms = armsMap.mmapArray();
+            var repeats = new KernelRepeats(arms, (int) armsMap.maxEntries());
             step = "count CPUs";
             int cpus = BpfMap.possibleCpus();
             for (String program : tier.programs()) {
                 step = "attach " + program;
                 links.add(object.program(program).attach());
             }
-            return new L7Kernel(tier, List.copyOf(skipped), object, links, ring, repeats, cpus);
+            return new L7Kernel(tier, List.copyOf(skipped), object, links, ring, arms, repeats, cpus);
         } catch (BpfException e) {
-            release(object, links, ring, repeats);
+            release(object, links, ring, arms);
             throw new TierFailure(step, e);
         } catch (RuntimeException e) {
-            release(object, links, ring, repeats);
+            release(object, links, ring, arms);
             throw e;
         }
     }
@@ -220,17 +224,18 @@ public final class L7Kernel implements AutoCloseable {
             finalLost = lostEvents();
         } finally {
             closed = true;
-            release(object, links, ring, repeats);
+            release(object, links, ring, arms);
         }
         LOG.info("HTTP hooks detached");
     }
 
-    private static void release(BpfObject object, List<BpfLink> links, EventRing<?> ring, KernelRepeats repeats) {
+    /** arms: the mmapped repeat_arms array, or null. */
+    private static void release(BpfObject object, List<BpfLink> links, EventRing<?> ring, MemorySegment arms) {
         if (ring != null) {
             ring.close();
         }
-        if (repeats != null) {
-            repeats.close();
+        if (arms != null) {
+            BpfMap.unmap(arms);
         }
         links.forEach(BpfLink::close);
         object.close();
