@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class L7Kernel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(L7Kernel.class);
+    /** Reads of the ring after the first in one poll, at most: under a steady flood, each one is short. */
+    private static final int MAX_EXTRA_READS = 4;
     private static final int STAT_LOST = 0; // HTTP_STAT_LOST in bpf/include/http_event.h
 
     private final L7HookTier tier;
@@ -187,7 +189,15 @@ public final class L7Kernel implements AutoCloseable {
         if (closed) {
             return 0;
         }
-        int events = ring.poll(sink);
+        // Read again while events keep coming in: an arm is published with the seq of the last event
+        // read, and one the kernel sent in the meantime would void it at the connection's next read.
+        int events = 0;
+        int read = ring.poll(sink);
+        for (int pass = 1; read > 0 && pass <= MAX_EXTRA_READS; pass++) {
+            events += read;
+            read = ring.poll(sink);
+        }
+        events += read;
         repeats.endDrain(System.nanoTime());
         return events;
     }
