@@ -147,7 +147,7 @@ def wrk(seconds):
 
 def wrk_run(nginx, runner):
     l7_before = runner.cpu() if runner else 0
-    before_cpu = children_cpu() + cpu_seconds(nginx.worker) + l7_before
+    wrk_before, nginx_before = children_cpu(), cpu_seconds(nginx.worker)
     before_log = nginx.logged()
     before_count = runner.counts() if runner else None
     switches = context_switches()
@@ -155,11 +155,13 @@ def wrk_run(nginx, runner):
     switches = context_switches() - switches
     time.sleep(0.3)  # nginx finishes logging; the runner polls
     after_count = runner.counts() if runner else None
-    cpu = children_cpu() + cpu_seconds(nginx.worker) + (runner.cpu() if runner else 0) - before_cpu
+    wrk_cpu, nginx_cpu = children_cpu() - wrk_before, cpu_seconds(nginx.worker) - nginx_before
+    cpu = wrk_cpu + nginx_cpu + (runner.cpu() - l7_before if runner else 0)
     total = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     # system-wide: the slow mode of this workload shows as many more switches (BENCHMARKS.md)
-    run = {"wrk_total": total, "rps": rps, "cpu": cpu, "logged": nginx.logged() - before_log,
+    run = {"wrk_total": total, "rps": rps, "cpu": cpu, "nginx_cpu": nginx_cpu, "wrk_cpu": wrk_cpu,
+           "logged": nginx.logged() - before_log,
            "ctxsw_per_s": round(switches / SECONDS)}
     if runner:
         run["counted"] = after_count[0] - before_count[0]
@@ -243,6 +245,9 @@ def main():
     print(f"requests/s, median: off {rps_off:.0f}  on {rps_on:.0f}  ratio {rps_on / rps_off:.3f} (limit >= 0.95)")
     print(f"median of the per-pair ratios: CPU {statistics.median(b / a for a, b in zip(per100k(off), per100k(on))):.3f}"
           f"  requests/s {statistics.median(b['rps'] / a['rps'] for a, b in zip(off, on)):.3f}")
+    for who in ("nginx", "wrk"):
+        per_request = lambda runs: statistics.median(r[f"{who}_cpu"] / r["wrk_total"] * 1e6 for r in runs)
+        print(f"{who} CPU per request, median: off {per_request(off):.2f} µs  on {per_request(on):.2f} µs")
     print(f"L7 process CPU per request, median: {statistics.median(r['l7_cpu'] / r['wrk_total'] * 1e6 for r in on):.3f} µs")
     for r in on:
         print(f"  on-run: wrk total {r['wrk_total']}  nginx logged {r['logged']}  L7 counted {r['counted']}  lost {r['lost']}"
