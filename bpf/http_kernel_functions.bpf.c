@@ -38,8 +38,9 @@ struct {
 
 /*
  * Whether a receive on sk with recv_flags may carry an inbound request, as http.bpf.c filters: TCP
- * over IPv4/IPv6, no peek, not the agent's own, on a connection this host did not open (*conn: its
- * entry in `connections`). Checked before the receive returns, so the kprobe tier stashes only these.
+ * over IPv4/IPv6, no peek, on a connection this host did not open (*conn: its entry in `connections`).
+ * Checked before the receive returns, so the kprobe tier stashes only these. The agent's own receives
+ * are told apart in capture_receive, as in the other tiers.
  */
 static __always_inline bool maybe_inbound(struct sock *sk, int recv_flags, struct connection **conn)
 {
@@ -49,8 +50,6 @@ static __always_inline bool maybe_inbound(struct sock *sk, int recv_flags, struc
 		return false;
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != AF_INET && family != AF_INET6)
-		return false;
-	if (agent_tgid && current_tgid() == agent_tgid)
 		return false;
 	*conn = connection_of((__u64)sk);
 	return !is_client(*conn);

@@ -182,13 +182,12 @@ final class KernelRepeats {
      */
     private void write(Offer offer) {
         Arm arm = byIndex[(int) ((offer.connId * 0x9E3779B97F4A7C15L) >>> indexShift)];
-        if (arm.state == State.PENDING && arm.offer == offer) {
+        boolean free = arm.state == State.FREE;
+        boolean otherRunPending = arm.state == State.PENDING && arm.offer != offer && arm.offer.connId == offer.connId;
+        if (!free && !otherRunPending) {
             return;
         }
-        if (arm.state != State.FREE && !(arm.state == State.PENDING && arm.offer.connId == offer.connId)) {
-            return;
-        }
-        if (arm.state == State.FREE) {
+        if (free) {
             busy.add(arm);
         }
         // conn_id is 0 until publication: no BPF program reads these fields now

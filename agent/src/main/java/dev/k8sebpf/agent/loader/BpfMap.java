@@ -7,7 +7,6 @@ import java.lang.foreign.ValueLayout;
 /** One map of an open {@link BpfObject}; valid until the object is closed. */
 public final class BpfMap {
     private static final long BPF_ANY = 0;
-    private static final int ENOENT = 2;
 
     private final MemorySegment map;
     private final String name;
@@ -71,23 +70,6 @@ public final class BpfMap {
         if (rc < 0) {
             throw new BpfException("update of map " + name, -rc);
         }
-    }
-
-    /** After load: removes one element; false if there was none. Key in native memory. */
-    public boolean delete(MemorySegment key) throws BpfException {
-        int rc;
-        try {
-            rc = (int) Libbpf.MAP_DELETE_ELEM.invokeExact(map, key, key.byteSize(), 0L);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-        if (rc == -ENOENT) {
-            return false;
-        }
-        if (rc < 0) {
-            throw new BpfException("delete from map " + name, -rc);
-        }
-        return true;
     }
 
     /**

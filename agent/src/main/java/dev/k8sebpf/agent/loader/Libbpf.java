@@ -66,8 +66,6 @@ final class Libbpf {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG));
     static final MethodHandle MAP_LOOKUP_ELEM = NativeCall.downcall(LIB, "bpf_map__lookup_elem",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG));
-    static final MethodHandle MAP_DELETE_ELEM = NativeCall.downcall(LIB, "bpf_map__delete_elem",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG));
 
     private Libbpf() {
     }
