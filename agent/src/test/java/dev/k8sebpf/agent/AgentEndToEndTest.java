@@ -16,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,13 +109,17 @@ class AgentEndToEndTest {
 
     /** Connects from a copy of bash running under {@code comm}, so the process name is ours alone. */
     private void connectAs(String comm, String ip, int times) throws Exception {
+        // A symlink, not a copy: exec names the process after the path it was given, and a freshly written
+        // executable can fail to start (ETXTBSY) while a forked child still holds the writer's descriptor.
         Path shell = dir.resolve(comm);
-        if (!Files.exists(shell)) {
-            Files.copy(Path.of("/bin/bash"), shell);
+        if (!Files.exists(shell, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createSymbolicLink(shell, Path.of("/bin/bash"));
         }
-        String script = "for ((i = 0; i < " + times + "; i++)); do { : 3<>/dev/tcp/" + ip + "/" + port + "; } 2>/dev/null; done";
+        // ends with `true`: a refused connect is expected, so only a shell that did not run fails
+        String script = "for ((i = 0; i < " + times + "; i++)); do { : 3<>/dev/tcp/" + ip + "/" + port + "; } 2>/dev/null; done; true";
         Process process = new ProcessBuilder(shell.toString(), "-c", script).inheritIO().start();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(comm + " ran its connects").isZero();
     }
 
     private static Optional<String> sample(String scrape, String series) {
