@@ -30,6 +30,7 @@ int BPF_PROG(raw_sock_recv_length, struct sock *raw_sk, int received, int recv_f
 {
 	struct sock *sk = bpf_rdonly_cast(raw_sk, bpf_core_type_id_kernel(struct sock));
 	__u64 conn_id = (__u64)raw_sk;
+	struct repeat_arm *arm;
 	struct connection *conn;
 	struct pt_regs *regs;
 	const void *buf;
@@ -41,13 +42,12 @@ int BPF_PROG(raw_sock_recv_length, struct sock *raw_sk, int received, int recv_f
 	family = sk->__sk_common.skc_family;
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
-	conn = connection_of(conn_id);
-	if (is_client(conn))
+	if (!server_side(conn_id, &conn, &arm))
 		return 0;
 	regs = current_user_regs();
 	if (!regs || !receive_buffer(syscall_nr(regs), syscall_arg1(regs), &buf, &room))
 		return 0;
-	return capture_receive(sk, conn_id, conn, (int)syscall_arg0(regs), buf, room, received);
+	return capture_receive(sk, conn_id, conn, arm, (int)syscall_arg0(regs), buf, room, received);
 }
 
 SEC("tracepoint/sock/inet_sock_set_state")

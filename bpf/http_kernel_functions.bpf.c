@@ -38,11 +38,12 @@ struct {
 
 /*
  * Whether a receive on sk with recv_flags may carry an inbound request, as http.bpf.c filters: TCP
- * over IPv4/IPv6, no peek, on a connection this host did not open (*conn: its entry in `connections`).
+ * over IPv4/IPv6, no peek, on a connection this host did not open (*conn, *arm: as server_side gives).
  * Checked before the receive returns, so the kprobe tier stashes only these. The agent's own receives
  * are told apart in capture_receive, as in the other tiers.
  */
-static __always_inline bool maybe_inbound(struct sock *sk, int recv_flags, struct connection **conn)
+static __always_inline bool maybe_inbound(struct sock *sk, int recv_flags, struct connection **conn,
+					  struct repeat_arm **arm)
 {
 	__u16 family;
 
@@ -51,12 +52,13 @@ static __always_inline bool maybe_inbound(struct sock *sk, int recv_flags, struc
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != AF_INET && family != AF_INET6)
 		return false;
-	*conn = connection_of((__u64)sk);
-	return !is_client(*conn);
+	return server_side((__u64)sk, conn, arm);
 }
 
-/* sock_recvmsg on sk (entry conn) returned `received` inside the receiving task's syscall: capture it. */
-static __always_inline int capture_returned(struct sock *sk, struct connection *conn, int received)
+/* sock_recvmsg on sk (conn, arm: from server_side) returned `received` inside the receiving task's
+ * syscall: capture it. */
+static __always_inline int capture_returned(struct sock *sk, struct connection *conn, struct repeat_arm *arm,
+					    int received)
 {
 	struct pt_regs *regs;
 	const void *buf;
@@ -67,28 +69,30 @@ static __always_inline int capture_returned(struct sock *sk, struct connection *
 	regs = current_user_regs();
 	if (!regs || !receive_buffer(syscall_nr(regs), syscall_arg1(regs), &buf, &room))
 		return 0;
-	return capture_receive(sk, (__u64)sk, conn, (int)syscall_arg0(regs), buf, room, received);
+	return capture_receive(sk, (__u64)sk, conn, arm, (int)syscall_arg0(regs), buf, room, received);
 }
 
 SEC("fexit/sock_recvmsg")
 int BPF_PROG(fexit_sock_recvmsg, struct socket *sock, struct msghdr *msg, int recv_flags, int received)
 {
 	struct sock *sk = BPF_CORE_READ(sock, sk);
+	struct repeat_arm *arm;
 	struct connection *conn;
 
-	if (received <= 0 || !maybe_inbound(sk, recv_flags, &conn))
+	if (received <= 0 || !maybe_inbound(sk, recv_flags, &conn, &arm))
 		return 0;
-	return capture_returned(sk, conn, received);
+	return capture_returned(sk, conn, arm, received);
 }
 
 SEC("kprobe/sock_recvmsg")
 int BPF_KPROBE(kprobe_sock_recvmsg, struct socket *sock, struct msghdr *msg, int recv_flags)
 {
 	struct sock *sk = BPF_CORE_READ(sock, sk);
+	struct repeat_arm *arm;
 	struct connection *conn;
 	__u64 thread;
 
-	if (!maybe_inbound(sk, recv_flags, &conn))
+	if (!maybe_inbound(sk, recv_flags, &conn, &arm))
 		return 0;
 	thread = bpf_get_current_pid_tgid();
 	bpf_map_update_elem(&receiving, &thread, &sk, BPF_ANY);
@@ -100,14 +104,18 @@ int BPF_KRETPROBE(kretprobe_sock_recvmsg, int received)
 {
 	__u64 thread = bpf_get_current_pid_tgid();
 	__u64 *saved = bpf_map_lookup_elem(&receiving, &thread);
+	struct repeat_arm *arm;
+	struct connection *conn;
 	struct sock *sk;
 
 	if (!saved)
 		return 0;
 	sk = (struct sock *)*saved;
 	bpf_map_delete_elem(&receiving, &thread);
-	/* looked up again: the entry may have changed while the receive blocked */
-	return capture_returned(sk, connection_of((__u64)sk), received);
+	/* looked up again: the entry or the arm may have changed while the receive blocked */
+	if (!server_side((__u64)sk, &conn, &arm))
+		return 0;
+	return capture_returned(sk, conn, arm, received);
 }
 
 SEC("tracepoint/sock/inet_sock_set_state")

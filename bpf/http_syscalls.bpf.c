@@ -56,6 +56,7 @@ static __always_inline int leave(struct trace_event_raw_sys_exit *ctx)
 	__u16 family;
 	__u64 room;
 	struct connection *conn;
+	struct repeat_arm *arm;
 
 	if (!saved)
 		return 0;
@@ -72,10 +73,9 @@ static __always_inline int leave(struct trace_event_raw_sys_exit *ctx)
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
-	conn = connection_of((__u64)sk);
-	if (is_client(conn) || !receive_buffer(call.nr, call.arg1, &buf, &room))
+	if (!server_side((__u64)sk, &conn, &arm) || !receive_buffer(call.nr, call.arg1, &buf, &room))
 		return 0;
-	return capture_receive(sk, (__u64)sk, conn, call.fd, buf, room, received);
+	return capture_receive(sk, (__u64)sk, conn, arm, call.fd, buf, room, received);
 }
 
 SEC("tracepoint/syscalls/sys_enter_read")

@@ -42,8 +42,8 @@ struct {
 } stats SEC(".maps");
 
 /*
- * What the program knows of a TCP connection (conn_id: the socket's address), one lookup per receive.
- * mark is
+ * What the program knows of a TCP connection (conn_id: the socket's address), one lookup per receive
+ * unless the receive is a known client's or repeats a checked arm (server_side). mark is
  * - CONN_CLIENT: this host opened it with connect() (seen at CLOSE -> SYN_SENT). Its receives are
  *   responses to our own requests, never inbound requests, so they are dropped before any register or
  *   user-memory read (a loopback client would otherwise cost as much as its server). Sockets connected
@@ -68,6 +68,37 @@ struct {
 	__type(value, struct connection);
 	__uint(max_entries, 32768);
 } connections SEC(".maps");
+
+/* A connection's elements in the direct-mapped arrays (client_slots, repeat_arms): where its conn_id
+ * hashes to (Fibonacci hashing of the socket's address; the agent hashes alike). */
+#define CONN_INDEX_BITS 12
+#define CONN_INDEXES (1 << CONN_INDEX_BITS)
+
+static __always_inline __u32 conn_index(__u64 conn_id)
+{
+	return (conn_id * 0x9E3779B97F4A7C15ULL) >> (64 - CONN_INDEX_BITS);
+}
+
+/*
+ * Clients are also kept at their index here, so that a client's receive (on loopback, every other
+ * receive of its server's) is dropped after one load, without a lookup in `connections`. One word per
+ * index, so no reader sees half an entry: a conn_id here is always a live client (stored at its
+ * connect, removed at its close). When two clients hash alike, the one not here is found in
+ * `connections`, which holds every client.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, CONN_INDEXES);
+} client_slots SEC(".maps");
+
+static __always_inline __u64 *client_slot(__u64 conn_id)
+{
+	__u32 index = conn_index(conn_id);
+
+	return bpf_map_lookup_elem(&client_slots, &index);
+}
 
 #include "http_repeats.h"
 
@@ -194,17 +225,42 @@ static __always_inline bool is_client(const struct connection *conn)
 }
 
 /*
+ * What a receive on conn_id needs before its registers and bytes are read; false for a client's
+ * receive, which is skipped. *arm: the connection's checked arm, if it has one; else *conn: its entry
+ * in `connections` (NULL if unknown). Ordered so that the two commonest receives on a busy server
+ * cost no hash-map lookup: a client's (client_slots) and a repeated request's (the arm).
+ */
+static __always_inline bool server_side(__u64 conn_id, struct connection **conn, struct repeat_arm **arm)
+{
+	__u64 *client = client_slot(conn_id);
+
+	if (client && *client == conn_id)
+		return false;
+	*conn = NULL;
+	*arm = checked_arm(conn_id);
+	if (*arm)
+		return true;
+	*conn = connection_of(conn_id);
+	return !is_client(*conn);
+}
+
+/*
  * A server-side receive of `received` bytes through fd on sk (conn_id, whose entry in `connections`
  * is conn) into buf, which holds room bytes: sends an http_event if it starts a request or continues a
  * connection that did, unless it repeats the connection's armed request.
  */
-static __always_inline int capture_receive(struct sock *sk, __u64 conn_id, struct connection *conn, int fd,
-					   const void *buf, __u64 room, int received)
+static __always_inline int capture_receive(struct sock *sk, __u64 conn_id, struct connection *conn,
+					   struct repeat_arm *arm, int fd, const void *buf, __u64 room, int received)
 {
 	struct http_event *event;
 	__u8 flags = 0;
 	__u32 len;
 
+	if (arm) {
+		if (repeats_checked(arm, sk, fd, buf, received))
+			return 0;
+		conn = connection_of(conn_id);
+	}
 	if (!conn || conn->mark != (__u32)fd + 1) {
 		/* Not (yet) a checked HTTP connection: only a request start makes it one. The fd must be this
 		 * very socket, not some other one; the mark caches that check, so socket_of_fd's pointer walk
@@ -222,7 +278,8 @@ static __always_inline int capture_receive(struct sock *sk, __u64 conn_id, struc
 
 		bpf_map_update_elem(&connections, &conn_id, &checked, BPF_ANY);
 		conn = connection_of(conn_id);
-	} else if (count_repeat(sk, conn_id, conn->sent, buf, received)) {
+		forget_arm(conn_id);
+	} else if (repeats_armed(sk, conn_id, conn, fd, buf, received)) {
 		return 0;
 	}
 
@@ -268,14 +325,20 @@ static __always_inline int track_connection_state(struct trace_event_raw_inet_so
 {
 	__u64 conn_id = (__u64)ctx->skaddr;
 	struct connection client = { .mark = CONN_CLIENT };
+	__u64 *slot;
 
 	if (ctx->protocol != IPPROTO_TCP)
 		return 0;
+	slot = client_slot(conn_id);
 	if (ctx->oldstate == TCP_CLOSE && ctx->newstate == TCP_SYN_SENT) {
 		bpf_map_update_elem(&connections, &conn_id, &client, BPF_ANY);
+		if (slot && *slot == 0)
+			*slot = conn_id;
 	} else if (ctx->newstate == TCP_CLOSE) {
 		bpf_map_delete_elem(&connections, &conn_id);
-		drop_closed_arm(conn_id);
+		if (slot && *slot == conn_id)
+			*slot = 0;
+		forget_arm(conn_id);
 	}
 	return 0;
 }

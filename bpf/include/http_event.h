@@ -49,7 +49,7 @@ struct repeat_arm {
 	__u16 local_port;       /* the connection's ports, host order (as in http_event), so a socket */
 	__u16 remote_port;      /* address reused by another connection is not taken for it */
 	__u32 len;              /* the request's bytes: a whole read, <= HTTP_CAPTURE_LEN */
-	__u32 pad;
+	__u32 mark;             /* 0 from the agent; the kernel's fd + 1 once it checked the seq (http_repeats.h) */
 	__u8 data[HTTP_CAPTURE_LEN];
 };
 

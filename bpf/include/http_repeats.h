@@ -14,21 +14,21 @@
  * at once. The agent writes an arm's fields while its conn_id is 0 and publishes it a drain (100 ms)
  * later by writing conn_id, so whoever sees the conn_id sees the fields on any CPU, without barriers
  * that BPF cannot express on older kernels. Either side voids an arm by writing 0 to its conn_id.
+ * The first read on a published arm checks its seq against the connection's entry in `connections`
+ * and marks the arm checked; later reads find everything they need in the arm, so a repeat costs no
+ * hash-map lookup at all.
  *
  * Included by http_capture.h, after SK_READ is defined.
  */
 #ifndef HTTP_REPEATS_H
 #define HTTP_REPEATS_H
 
-#define REPEAT_INDEX_BITS 12
-#define REPEAT_ARMS (1 << REPEAT_INDEX_BITS)
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct repeat_arm);
-	__uint(max_entries, REPEAT_ARMS);
+	__uint(max_entries, CONN_INDEXES);
 } repeat_arms SEC(".maps");
 
 /* Where a read is copied to be compared with its arm (too big for the BPF stack). */
@@ -43,12 +43,21 @@ struct {
 	__uint(max_entries, 1);
 } repeat_reads SEC(".maps");
 
-/* The element of repeat_arms that may hold conn_id's arm: Fibonacci hashing of the socket's address. */
-static __always_inline struct repeat_arm *arm_slot(__u64 conn_id)
+/* conn_id's arm, or NULL when it has none (its element is free or holds another connection's arm). */
+static __always_inline struct repeat_arm *armed(__u64 conn_id)
 {
-	__u32 index = (conn_id * 0x9E3779B97F4A7C15ULL) >> (64 - REPEAT_INDEX_BITS);
+	__u32 index = conn_index(conn_id);
+	struct repeat_arm *arm = bpf_map_lookup_elem(&repeat_arms, &index);
 
-	return bpf_map_lookup_elem(&repeat_arms, &index);
+	return arm && arm->conn_id == conn_id ? arm : NULL;
+}
+
+/* conn_id's arm if the kernel has checked it (repeats_armed), else NULL: then no lookup in `connections`. */
+static __always_inline struct repeat_arm *checked_arm(__u64 conn_id)
+{
+	struct repeat_arm *arm = armed(conn_id);
+
+	return arm && arm->mark ? arm : NULL;
 }
 
 /* a[0, len) == b[0, len), eight bytes a step (both buffers hold HTTP_CAPTURE_LEN bytes). */
@@ -70,28 +79,24 @@ static __always_inline bool same_bytes(const __u8 *a, const __u8 *b, __u32 len)
 }
 
 /*
- * Counts a read of `received` bytes into buf on sk (conn_id, `sent` events so far) in its arm if it
- * repeats the armed request. Returns false (the read is to be sent) when the connection has no arm,
- * or when the read differs, which also drops the arm.
+ * Counts a read of `received` bytes into buf on sk in arm if it repeats the armed request; otherwise
+ * drops the arm and returns false (the read is to be sent).
  */
-static __always_inline bool count_repeat(struct sock *sk, __u64 conn_id, __u32 sent, const void *buf, int received)
+static __always_inline bool repeats(struct repeat_arm *arm, struct sock *sk, const void *buf, int received)
 {
-	struct repeat_arm *arm = arm_slot(conn_id);
 	struct repeat_read *copy;
 	__u16 local_port;
 	__be16 remote_port;
 	__u32 zero = 0;
 	__u32 len;
 
-	if (!arm || arm->conn_id != conn_id)
-		return false;
 	SK_READ(local_port, sk, __sk_common.skc_num);
 	SK_READ(remote_port, sk, __sk_common.skc_dport);
 	len = arm->len;
 	/* hides len's origin from clang, which otherwise drops the bound the verifier needs to see */
 	barrier_var(len);
 	copy = bpf_map_lookup_elem(&repeat_reads, &zero);
-	if (!copy || arm->seq != sent || arm->local_port != local_port || arm->remote_port != bpf_ntohs(remote_port) ||
+	if (!copy || arm->local_port != local_port || arm->remote_port != bpf_ntohs(remote_port) ||
 	    len != (__u32)received || len == 0 || len > HTTP_CAPTURE_LEN ||
 	    bpf_probe_read_user(copy->data, len, buf) || !same_bytes(copy->data, arm->data, len)) {
 		arm->conn_id = 0;
@@ -101,12 +106,44 @@ static __always_inline bool count_repeat(struct sock *sk, __u64 conn_id, __u32 s
 	return true;
 }
 
-/* A closed connection's arm goes with it: its socket address is reused for other connections. */
-static __always_inline void drop_closed_arm(__u64 conn_id)
+/*
+ * The first read on an arm since the agent published it, on a connection (entry conn) read through
+ * fd: the arm counts only if no event was sent after the one the agent based it on (conn->sent is
+ * still its seq). Then the arm is marked checked with fd, and later reads through that fd take
+ * repeats_checked without looking the connection up: every event sent for the connection from here
+ * on drops the arm first (repeats, or forget_arm on an unchecked receive).
+ */
+static __always_inline bool repeats_armed(struct sock *sk, __u64 conn_id, const struct connection *conn, int fd,
+					  const void *buf, int received)
 {
-	struct repeat_arm *arm = arm_slot(conn_id);
+	struct repeat_arm *arm = armed(conn_id);
 
-	if (arm && arm->conn_id == conn_id)
+	if (!arm)
+		return false;
+	if (arm->seq != conn->sent) {
+		arm->conn_id = 0;
+		return false;
+	}
+	if (!repeats(arm, sk, buf, received))
+		return false;
+	arm->mark = (__u32)fd + 1;
+	return true;
+}
+
+/* A read through fd on a connection whose checked arm is arm: counted if it repeats the request. */
+static __always_inline bool repeats_checked(struct repeat_arm *arm, struct sock *sk, int fd, const void *buf,
+					    int received)
+{
+	return arm->mark == (__u32)fd + 1 && repeats(arm, sk, buf, received);
+}
+
+/* Drops conn_id's arm, if it has one: its connection closed (the socket address is reused), or an event
+ * is about to be sent for it outside repeats_armed. */
+static __always_inline void forget_arm(__u64 conn_id)
+{
+	struct repeat_arm *arm = armed(conn_id);
+
+	if (arm)
 		arm->conn_id = 0;
 }
 

@@ -45,6 +45,8 @@ public final class HttpKernelFunctionsSkeleton {
      * Maps of the {@code .maps} section; sizes are 0 where the map declares none.
      */
     public enum BpfMap implements BpfSkeletons.MapConstant {
+        CLIENT_SLOTS("client_slots", 2, 4L, 8L, 4096L),
+
         CONNECTIONS("connections", 9, 8L, 8L, 32768L),
 
         EVENTS("events", 27, 0L, 0L, 8388608L),

@@ -13,11 +13,11 @@ import java.lang.foreign.ValueLayout;
  * @param localPort {@code local_port} at byte 20
  * @param remotePort {@code remote_port} at byte 22
  * @param len {@code len} at byte 24
- * @param pad {@code pad} at byte 28
+ * @param mark {@code mark} at byte 28
  * @param data {@code data} at byte 32
  */
 public record RepeatArm(long connId, long requests, long seq, int localPort, int remotePort,
-        long len, long pad, byte[] data) {
+        long len, long mark, byte[] data) {
     /**
      * {@code sizeof(struct repeat_arm)}.
      */
@@ -54,9 +54,9 @@ public record RepeatArm(long connId, long requests, long seq, int localPort, int
     public static final long OFFSET_LEN = 24L;
 
     /**
-     * Byte offset of {@code pad}.
+     * Byte offset of {@code mark}.
      */
-    public static final long OFFSET_PAD = 28L;
+    public static final long OFFSET_MARK = 28L;
 
     /**
      * Byte offset of {@code data}.
@@ -73,9 +73,9 @@ public record RepeatArm(long connId, long requests, long seq, int localPort, int
         int localPort = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 20L));
         int remotePort = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 22L));
         long len = Integer.toUnsignedLong(seg.get(BpfLayouts.LE_INT, offset + 24L));
-        long pad = Integer.toUnsignedLong(seg.get(BpfLayouts.LE_INT, offset + 28L));
+        long mark = Integer.toUnsignedLong(seg.get(BpfLayouts.LE_INT, offset + 28L));
         byte[] data = seg.asSlice(offset + 32L, 256).toArray(ValueLayout.JAVA_BYTE);
-        return new RepeatArm(connId, requests, seq, localPort, remotePort, len, pad, data);
+        return new RepeatArm(connId, requests, seq, localPort, remotePort, len, mark, data);
     }
 
     /**
@@ -89,7 +89,7 @@ public record RepeatArm(long connId, long requests, long seq, int localPort, int
         seg.set(BpfLayouts.LE_SHORT, offset + 20L, (short) localPort);
         seg.set(BpfLayouts.LE_SHORT, offset + 22L, (short) remotePort);
         seg.set(BpfLayouts.LE_INT, offset + 24L, (int) len);
-        seg.set(BpfLayouts.LE_INT, offset + 28L, (int) pad);
+        seg.set(BpfLayouts.LE_INT, offset + 28L, (int) mark);
         BpfLayouts.putBytes(seg, offset + 32L, 256, data, "data");
     }
 }

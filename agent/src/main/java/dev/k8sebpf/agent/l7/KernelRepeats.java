@@ -196,6 +196,7 @@ final class KernelRepeats {
         array.set(BpfLayouts.LE_SHORT, arm.at + RepeatArm.OFFSET_LOCAL_PORT, (short) offer.localPort);
         array.set(BpfLayouts.LE_SHORT, arm.at + RepeatArm.OFFSET_REMOTE_PORT, (short) offer.remotePort);
         array.set(BpfLayouts.LE_INT, arm.at + RepeatArm.OFFSET_LEN, offer.data.length);
+        array.set(BpfLayouts.LE_INT, arm.at + RepeatArm.OFFSET_MARK, 0); // the kernel's check of this arm is still to come
         MemorySegment.copy(offer.data, 0, array, ValueLayout.JAVA_BYTE, arm.at + RepeatArm.OFFSET_DATA, offer.data.length);
         arm.state = State.PENDING;
         arm.offer = offer;

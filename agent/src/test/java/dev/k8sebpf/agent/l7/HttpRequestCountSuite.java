@@ -30,6 +30,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class HttpRequestCountSuite {
+    private static final byte[] SAME = "GET /same HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
     private L7Kernel kernel;
 
     private final String address = Servers.randomLoopback();
@@ -206,15 +208,9 @@ abstract class HttpRequestCountSuite {
 
                 // Other bytes drop the arm, so the agent sees the POST, and its body is not taken for the
                 // armed request although it is byte for byte the same.
-                byte[] body = "GET /same HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-                OutputStream out = socket.getOutputStream();
-                out.write(("POST /submit HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
-                out.flush();
+                sendPostHead(socket);
                 Thread.sleep(100); // the body arrives as a read of its own
-                out.write(body);
-                out.flush();
-                Servers.readResponses(socket, 1);
+                sendPostBody(socket);
                 for (int i = 0; i < 3; i++) {
                     sendGet(socket, "/same");
                 }
@@ -239,31 +235,77 @@ abstract class HttpRequestCountSuite {
             try (Servers.Server server = Servers.jdk(address); Socket socket = new Socket(address, server.port())) {
                 counted.port(server.port());
                 socket.setTcpNoDelay(true);
+                // First an arm the kernel checks and counts in, then drops: the arm written next at the
+                // same index must be checked again, not taken as checked.
+                armAndPublish(own, counted, socket);
+                sendGet(socket, "/same");
+                sendGet(socket, "/other");
+                for (int i = 0; i < 3; i++) {
+                    counted.drain(own); // the agent retires the dropped arm, then frees its index
+                }
+                assertThat(repeats.counted()).as("the first arm counted").isEqualTo(1);
+                assertThat(repeats.armedConnections()).isZero();
+
                 for (int i = 0; i < KernelRepeats.ARM_AFTER + 1; i++) {
                     sendGet(socket, "/same");
                 }
                 counted.drain(own); // writes the arm, based on the last GET
                 // A POST head follows before the next drain publishes the arm: the kernel has sent it since.
-                byte[] body = "GET /same HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-                OutputStream out = socket.getOutputStream();
-                out.write(("POST /submit HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
-                out.flush();
+                sendPostHead(socket);
                 Thread.sleep(100);
                 long inKernelBefore = repeats.counted();
                 counted.drain(own);
                 assertThat(repeats.armedConnections()).as("the stale arm was published").isEqualTo(1);
 
-                out.write(body); // the same bytes as the armed request, but a body
-                out.flush();
-                Servers.readResponses(socket, 1);
+                sendPostBody(socket); // the same bytes as the armed request, but a body
                 sendGet(socket, "/same");
                 counted.drain(own);
                 assertThat(repeats.counted() - inKernelBefore).as("counted in the kernel").isZero();
                 assertThat(repeats.armedConnections()).as("the kernel dropped the stale arm").isZero();
-                assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /same", 4L), entry("POST /submit", 1L));
+                assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /other", 1L),
+                        entry("GET /same", 2L * KernelRepeats.ARM_AFTER + 4), entry("POST /submit", 1L));
             }
         }
+    }
+
+    @Test
+    void anEventSentThroughAnotherDescriptorDropsTheArm() throws Exception {
+        // a kernel of its own: its arms are this test's alone
+        try (L7Kernel own = open(0)) {
+            KernelRepeats repeats = own.repeats();
+            CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "two-fds");
+            int postRead = KernelRepeats.ARM_AFTER + 4; // after the GETs that arm, and two counted in the kernel
+            try (Servers.Server server = Servers.twoDescriptors(address, postRead); Socket socket = new Socket(address, server.port())) {
+                counted.port(server.port());
+                socket.setTcpNoDelay(true);
+                armAndPublish(own, counted, socket);
+                sendGet(socket, "/same");
+                sendGet(socket, "/same");
+                counted.drain(own);
+                assertThat(repeats.counted()).as("counted in the kernel on the first descriptor").isEqualTo(2);
+
+                // The POST head is read through the second descriptor; its body, byte for byte the armed
+                // request, through the first again: it is a body, not a repeat.
+                sendPostHead(socket);
+                Thread.sleep(100); // the body arrives as a read of its own
+                sendPostBody(socket);
+                counted.drain(own);
+                assertThat(repeats.counted()).as("the body was not counted in the kernel").isEqualTo(2);
+                assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /same", KernelRepeats.ARM_AFTER + 3L),
+                        entry("POST /submit", 1L));
+                assertThat(counted.tagValues("process_comm")).containsExactly("python3");
+            }
+        }
+    }
+
+    /** Sends the same GET until the agent offers an arm, and drains until it is published. */
+    private static void armAndPublish(L7Kernel own, CountingPipeline counted, Socket socket) throws IOException {
+        for (int i = 0; i < KernelRepeats.ARM_AFTER + 1; i++) {
+            sendGet(socket, "/same");
+        }
+        counted.drain(own);
+        counted.drain(own);
+        assertThat(own.repeats().armedConnections()).as("armed").isEqualTo(1);
     }
 
     @Test
@@ -330,6 +372,19 @@ abstract class HttpRequestCountSuite {
             assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /port/{id}", 3L));
             assertThat(counted.tagValues("process_comm")).containsExactly("python3");
         }
+    }
+
+    /** A POST head whose body (sendPostBody) is byte for byte sendGet(socket, "/same"), the request the tests arm. */
+    private static void sendPostHead(Socket socket) throws IOException {
+        socket.getOutputStream().write(("POST /submit HTTP/1.1\r\nHost: x\r\nContent-Length: " + SAME.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+    }
+
+    private static void sendPostBody(Socket socket) throws IOException {
+        socket.getOutputStream().write(SAME);
+        socket.getOutputStream().flush();
+        Servers.readResponses(socket, 1);
     }
 
     private static void sendGet(Socket socket, String path) throws IOException {

@@ -15,6 +15,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -66,16 +68,30 @@ final class Servers {
 
     /** Python's http.server with HTTP/1.1 keep-alive (process comm {@code python3}). */
     static Server python(String address) throws IOException {
-        String script;
-        try (InputStream in = Servers.class.getResourceAsStream("/l7/http11_server.py")) {
-            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        return pythonScript("http11_server.py", address);
+    }
+
+    /**
+     * One connection, read with recv() except for read number {@code switchAt}, a read() through a
+     * second descriptor of the same socket (process comm {@code python3}).
+     */
+    static Server twoDescriptors(String address, int switchAt) throws IOException {
+        return pythonScript("two_fd_server.py", address, Integer.toString(switchAt));
+    }
+
+    /** Runs test resource /l7/{@code script} with the address and args; it prints its port once listening. */
+    private static Server pythonScript(String script, String address, String... args) throws IOException {
+        String source;
+        try (InputStream in = Servers.class.getResourceAsStream("/l7/" + script)) {
+            source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        Process process = new ProcessBuilder("python3", "-c", script, address)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> command = new ArrayList<>(List.of("python3", "-c", source, address));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String line = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII)).readLine();
         if (line == null) {
             process.destroyForcibly();
-            throw new IOException("python http server on " + address + " did not start");
+            throw new IOException(script + " on " + address + " did not start");
         }
         int port = Integer.parseInt(line.strip());
         return new Server() {
