@@ -15,21 +15,23 @@ import java.util.Optional;
 /**
  * The L7 part of the agent alone, for bench/l7/run.py: maps SERVER_IP to bench/nginx, polls every
  * POLL_MS (default 100, like the agent), and answers "count" on stdin with "<requests to nginx> <filtered> <lost>" (other
- * HTTP servers on the node are counted too, as unmapped, but not reported here).
+ * HTTP servers on the node are counted too, as unmapped, but not reported here); "off" detaches the hooks,
+ * "on" attaches them again.
  * Usage: java -cp agent/target/classes:agent/target/lib/* bench/l7/L7Runner.java SERVER_IP [POLL_MS]
  */
 public class L7Runner {
     public static void main(String[] args) throws Exception {
         MappingTable mapping = new MappingTable(Duration.ofMinutes(5), 64, System::nanoTime);
         mapping.put(IpKey.parse(args[0]), new Destination("bench", "nginx", "nginx-0"));
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        L7 l7 = L7.start(new L7Options(true, List.of(), List.of("agent"), 100, false, Duration.ofMinutes(15), Optional.empty()), mapping, registry);
         long pollMillis = args.length > 1 ? Long.parseLong(args[1]) : 100;
         Object lock = new Object();
+        Attached[] attached = {Attached.start(mapping)};
         Thread.ofPlatform().daemon().name("poller").start(() -> {
             while (true) {
                 synchronized (lock) {
-                    l7.poll();
+                    if (attached[0] != null) {
+                        attached[0].l7.poll();
+                    }
                 }
                 try {
                     Thread.sleep(pollMillis);
@@ -41,17 +43,44 @@ public class L7Runner {
         System.out.println("ready");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
         for (String line = in.readLine(); line != null; line = in.readLine()) {
-            if (line.equals("count")) {
-                synchronized (lock) {
-                    l7.poll();
-                    double requests = registry.find("internal_http_requests").tag("destination_service", "nginx").counters().stream().mapToDouble(Counter::count).sum();
-                    double filtered = registry.find("internal_http_filtered_requests").counters().stream().mapToDouble(Counter::count).sum();
-                    System.out.println((long) requests + " " + (long) filtered + " " + l7.lostEvents());
+            synchronized (lock) {
+                switch (line) {
+                    case "count" -> {
+                        L7 l7 = attached[0].l7;
+                        l7.poll();
+                        double requests = attached[0].registry.find("internal_http_requests").tag("destination_service", "nginx")
+                                .counters().stream().mapToDouble(Counter::count).sum();
+                        double filtered = attached[0].registry.find("internal_http_filtered_requests").counters().stream()
+                                .mapToDouble(Counter::count).sum();
+                        System.out.println((long) requests + " " + (long) filtered + " " + l7.lostEvents());
+                    }
+                    // detach and attach again, for bench/l7/windows.py
+                    case "off" -> {
+                        attached[0].l7.close();
+                        attached[0] = null;
+                        System.out.println("off");
+                    }
+                    case "on" -> {
+                        attached[0] = Attached.start(mapping);
+                        System.out.println("on");
+                    }
+                    default -> System.out.println("unknown command " + line);
                 }
             }
         }
         synchronized (lock) {
-            l7.close();
+            if (attached[0] != null) {
+                attached[0].l7.close();
+            }
+        }
+    }
+
+    /** The hooks attached, with a registry of their own (a fresh attach starts its counters at 0). */
+    private record Attached(L7 l7, PrometheusMeterRegistry registry) {
+        static Attached start(MappingTable mapping) throws Exception {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            return new Attached(L7.start(new L7Options(true, List.of(), List.of("agent"), 100, false, Duration.ofMinutes(15),
+                    Optional.empty()), mapping, registry), registry);
         }
     }
 }

@@ -7,9 +7,10 @@ L7 runner) per 100k requests, the median requests/s ratio, whether every request
 makes no socket reads (dd bs=64) with the hooks on and off.
 Run as root from the repository root after `./mvnw -DskipTests package`:
     bench/l7/run.py [--agent] [--pin] [pairs] [seconds] [connections] [poll_ms]"""
-import os, re, statistics, subprocess, sys, tempfile, time, socket, urllib.request
+import os, re, statistics, subprocess, sys, tempfile, time, urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from proc import java_home, cpu_seconds, children_cpu, context_switches  # noqa: E402
+from nginx import IP, PORT, Nginx, pinned  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 AGENT = "--agent" in sys.argv
@@ -20,51 +21,12 @@ if AGENT:
 PIN = "--pin" in sys.argv
 if PIN:
     sys.argv.remove("--pin")
-def pinned(cpu, command):
-    return ["taskset", "-c", str(cpu)] + command if PIN else command
 METRICS = "127.0.0.1:19103"
 PAIRS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
 CONNECTIONS = int(sys.argv[3]) if len(sys.argv) > 3 else 8
 POLL_MS = sys.argv[4] if len(sys.argv) > 4 else "100"
-IP, PORT = "127.0.0.88", 18088
 DD = ["dd", "if=/dev/zero", "of=/dev/null", "bs=64", "count=3000000"]
-
-class Nginx:
-    def __init__(self, tmp):
-        self.dir = tmp
-        conf = os.path.join(tmp, "nginx.conf")
-        self.log = os.path.join(tmp, "access.log")
-        with open(conf, "w") as f:
-            f.write(f"""daemon off; user root; worker_processes 1;
-pid {tmp}/nginx.pid; error_log {tmp}/error.log;
-events {{ worker_connections 1024; }}
-http {{
-  access_log {self.log};
-  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fastcgi;
-  uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
-  keepalive_requests 100000000;
-  server {{ listen {IP}:{PORT}; location / {{ return 200 "ok\\n"; }} }}
-}}
-""")
-        self.p = subprocess.Popen(pinned(0, ["/usr/sbin/nginx", "-p", tmp, "-c", conf, "-e", f"{tmp}/error.log"]))
-        for _ in range(200):
-            try:
-                socket.create_connection((IP, PORT), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            sys.exit("nginx did not start: " + open(f"{tmp}/error.log").read())
-        self.worker = int(subprocess.run(["pgrep", "-P", str(self.p.pid)], capture_output=True, text=True).stdout.split()[0])
-
-    def logged(self):
-        with open(self.log, "rb") as f:
-            return sum(1 for _ in f)
-
-    def stop(self):
-        self.p.terminate()
-        self.p.wait()
 
 class Runner:
     """The L7 hooks attached by a JVM that polls every 100 ms."""
@@ -142,7 +104,7 @@ items:
         self.p.wait(timeout=15)
 
 def wrk(seconds):
-    return subprocess.run(pinned(1, ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", f"http://{IP}:{PORT}/bench/42?n=1"]),
+    return subprocess.run(pinned(PIN, 1, ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", f"http://{IP}:{PORT}/bench/42?n=1"]),
                           capture_output=True, text=True, check=True).stdout
 
 def wrk_run(nginx, runner):
@@ -214,7 +176,7 @@ def main():
     if os.geteuid() != 0:
         sys.exit("run as root (BPF)")
     with tempfile.TemporaryDirectory() as tmp:
-        nginx = Nginx(tmp)
+        nginx = Nginx(tmp, PIN)
         off, on, dd_off, dd_on = [], [], [], []
         try:
             wrk_run(nginx, None)  # warm-up

@@ -1,0 +1,45 @@
+"""nginx for the L7 benchmarks: one worker on IP:PORT, 200 "ok" for everything, keep-alive without limit,
+its own config, pid and logs in a temp dir."""
+import os, socket, subprocess, sys, time
+
+IP, PORT = "127.0.0.88", 18088
+
+def pinned(pin, cpu, command):
+    """command on CPU cpu if pin."""
+    return ["taskset", "-c", str(cpu)] + command if pin else command
+
+class Nginx:
+    def __init__(self, tmp, pin):
+        self.dir = tmp
+        conf = os.path.join(tmp, "nginx.conf")
+        self.log = os.path.join(tmp, "access.log")
+        with open(conf, "w") as f:
+            f.write(f"""daemon off; user root; worker_processes 1;
+pid {tmp}/nginx.pid; error_log {tmp}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log {self.log};
+  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fastcgi;
+  uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+  keepalive_requests 100000000;
+  server {{ listen {IP}:{PORT}; location / {{ return 200 "ok\\n"; }} }}
+}}
+""")
+        self.p = subprocess.Popen(pinned(pin, 0, ["/usr/sbin/nginx", "-p", tmp, "-c", conf, "-e", f"{tmp}/error.log"]))
+        for _ in range(200):
+            try:
+                socket.create_connection((IP, PORT), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            sys.exit("nginx did not start: " + open(f"{tmp}/error.log").read())
+        self.worker = int(subprocess.run(["pgrep", "-P", str(self.p.pid)], capture_output=True, text=True).stdout.split()[0])
+
+    def logged(self):
+        with open(self.log, "rb") as f:
+            return sum(1 for _ in f)
+
+    def stop(self):
+        self.p.terminate()
+        self.p.wait()

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""L7 benchmark in windows: wrk -> nginx (keep-alive, loopback) runs without a break while
+bench/l7/L7Runner.java attaches and detaches the HTTP hooks, so that "on" and "off" are measured
+seconds apart on the same connections. run.py's alternating runs cannot resolve a few percent here:
+"off" runs alone differ by up to 25% (BENCHMARKS.md). Each pair is an "off" and an "on" window
+(order alternating, so a drift favours neither); the first half second after each switch is not
+measured. Per window: requests (nginx's access log), CPU of nginx + wrk + the runner (/proc). Prints
+the median of the per-pair ratios and the ratio of the totals. --control never attaches: both windows
+are "off", which shows what the method itself scatters.
+Run as root from the repository root after `./mvnw -DskipTests package`:
+    bench/l7/windows.py [--control] [--pin] [runs] [pairs] [window_seconds] [connections]"""
+import os, statistics, subprocess, sys, tempfile, time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from proc import java_home, cpu_seconds  # noqa: E402
+from nginx import IP, PORT, Nginx, pinned  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CONTROL = "--control" in sys.argv
+PIN = "--pin" in sys.argv
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+RUNS = int(ARGS[0]) if len(ARGS) > 0 else 3
+PAIRS = int(ARGS[1]) if len(ARGS) > 1 else 12
+WINDOW = float(ARGS[2]) if len(ARGS) > 2 else 3.0
+CONNECTIONS = int(ARGS[3]) if len(ARGS) > 3 else 8
+SETTLE = 0.5
+
+class Runner:
+    """L7Runner: the l7 package alone, polling every 100 ms like the agent; "on"/"off" on stdin."""
+    def __init__(self):
+        cp = f"{ROOT}/agent/target/classes:{ROOT}/agent/target/lib/*"
+        self.p = subprocess.Popen([f"{java_home()}/bin/java", f"@{ROOT}/agent/jvm.options",
+                                   "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                                   "-cp", cp, f"{ROOT}/bench/l7/L7Runner.java", IP, "100"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        if self.p.stdout.readline().strip() != "ready":
+            sys.exit("L7 runner did not start")
+        self.state = "on"
+
+    def switch(self, state):
+        if state == self.state:
+            return
+        self.p.stdin.write(state + "\n")
+        self.p.stdin.flush()
+        if self.p.stdout.readline().strip() != state:
+            sys.exit(f"L7 runner did not switch {state}")
+        self.state = state
+
+    def stop(self):
+        self.p.stdin.close()
+        self.p.wait()
+
+class LogCounter:
+    """Lines nginx has appended to its access log so far: one per request."""
+    def __init__(self, path):
+        self.f = open(path, "rb")
+        self.f.seek(0, os.SEEK_END)
+        self.lines = 0
+
+    def count(self):
+        while chunk := self.f.read(1 << 20):
+            self.lines += chunk.count(b"\n")
+        return self.lines
+
+def window(state, runner, log, pids):
+    runner.switch("off" if CONTROL else state)
+    time.sleep(SETTLE)
+    requests, cpu, start = log.count(), sum(cpu_seconds(p) for p in pids), time.monotonic()
+    time.sleep(WINDOW)
+    requests, cpu, seconds = log.count() - requests, sum(cpu_seconds(p) for p in pids) - cpu, time.monotonic() - start
+    return {"rps": requests / seconds, "cpu_per_request": cpu / requests, "requests": requests, "cpu": cpu}
+
+def run(nginx):
+    runner = Runner()
+    log = LogCounter(nginx.log)
+    duration = int(PAIRS * 2 * (WINDOW + SETTLE + 0.3) + 10)
+    wrk = subprocess.Popen(pinned(PIN, 1, ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{duration}s", f"http://{IP}:{PORT}/bench/42?n=1"]),
+                           stdout=subprocess.DEVNULL)
+    pairs = []
+    try:
+        pids = [nginx.worker, wrk.pid, runner.p.pid]
+        window("on", runner, log, pids)  # warm-up: the runner's JIT, wrk's connections
+        for i in range(PAIRS):
+            order = ("off", "on") if i % 2 == 0 else ("on", "off")
+            measured = {state: window(state, runner, log, pids) for state in order}
+            pairs.append(measured)
+            print(f"pair {i + 1}: off {measured['off']['rps']:.0f} req/s {measured['off']['cpu_per_request'] * 1e6:.2f} µs"
+                  f" | on {measured['on']['rps']:.0f} req/s {measured['on']['cpu_per_request'] * 1e6:.2f} µs", flush=True)
+    finally:
+        wrk.terminate()
+        wrk.wait()
+        runner.stop()
+    return pairs
+
+def main():
+    if os.geteuid() != 0:
+        sys.exit("run as root (BPF)")
+    pairs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        nginx = Nginx(tmp, PIN)
+        try:
+            for r in range(RUNS):
+                print(f"run {r + 1} (fresh wrk connections)", flush=True)
+                pairs += run(nginx)
+        finally:
+            nginx.stop()
+    rps = [p["on"]["rps"] / p["off"]["rps"] for p in pairs]
+    cpu = [p["on"]["cpu_per_request"] / p["off"]["cpu_per_request"] for p in pairs]
+    total = lambda state, key: sum(p[state][key] for p in pairs)
+    print(f"\nwrk -t1 -c{CONNECTIONS} -> nginx (1 worker){', pinned to CPUs 1 and 0' if PIN else ''}; {RUNS} runs x {PAIRS} pairs of"
+          f" {WINDOW:g} s windows; " + ("CONTROL: hooks never attached" if CONTROL else "L7 runner attaching and detaching the hooks"))
+    print(f"per-pair ratios on/off, median [quartiles]: CPU per request {statistics.median(cpu):.3f} "
+          f"[{statistics.quantiles(cpu)[0]:.3f}, {statistics.quantiles(cpu)[2]:.3f}] (limit 1.05)"
+          f"   requests/s {statistics.median(rps):.3f} [{statistics.quantiles(rps)[0]:.3f}, {statistics.quantiles(rps)[2]:.3f}] (limit >= 0.95)")
+    print(f"totals: CPU per request off {total('off', 'cpu') / total('off', 'requests') * 1e6:.2f} µs"
+          f"  on {total('on', 'cpu') / total('on', 'requests') * 1e6:.2f} µs"
+          f"  ratio {(total('on', 'cpu') / total('on', 'requests')) / (total('off', 'cpu') / total('off', 'requests')):.3f}")
+
+if __name__ == "__main__":
+    main()
