@@ -245,9 +245,9 @@ static __always_inline bool server_side(__u64 conn_id, struct connection **conn,
 }
 
 /*
- * A server-side receive of `received` bytes through fd on sk (conn_id, whose entry in `connections`
- * is conn) into buf, which holds room bytes: sends an http_event if it starts a request or continues a
- * connection that did, unless it repeats the connection's armed request.
+ * A server-side receive of `received` bytes through fd on sk (conn_id; conn and arm as server_side
+ * gave them) into buf, which holds room bytes: sends an http_event if it starts a request or continues
+ * a connection that did, unless it repeats the connection's armed request.
  */
 static __always_inline int capture_receive(struct sock *sk, __u64 conn_id, struct connection *conn,
 					   struct repeat_arm *arm, int fd, const void *buf, __u64 room, int received)
