@@ -1,5 +1,5 @@
 """nginx for the L7 benchmarks: one worker on IP:PORT, 200 "ok" for everything, keep-alive without limit,
-its own config, pid and logs in a temp dir."""
+its own config, pid and logs in a temp dir; and the wrk command that loads it."""
 import os, socket, subprocess, sys, time
 
 IP, PORT = "127.0.0.88", 18088
@@ -7,6 +7,10 @@ IP, PORT = "127.0.0.88", 18088
 def pinned(pin, cpu, command):
     """command on CPU cpu if pin."""
     return ["taskset", "-c", str(cpu)] + command if pin else command
+
+def wrk_command(pin, connections, seconds):
+    """wrk, one thread, keep-alive on `connections` connections for `seconds`; on CPU 1 if pin."""
+    return pinned(pin, 1, ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", f"http://{IP}:{PORT}/bench/42?n=1"])
 
 class Nginx:
     def __init__(self, tmp, pin):

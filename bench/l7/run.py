@@ -10,7 +10,8 @@ Run as root from the repository root after `./mvnw -DskipTests package`:
 import os, re, statistics, subprocess, sys, tempfile, time, urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from proc import java_home, cpu_seconds, children_cpu, context_switches  # noqa: E402
-from nginx import IP, PORT, Nginx, pinned  # noqa: E402
+from nginx import IP, PORT, Nginx, wrk_command  # noqa: E402
+import l7runner  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 AGENT = "--agent" in sys.argv
@@ -31,14 +32,7 @@ DD = ["dd", "if=/dev/zero", "of=/dev/null", "bs=64", "count=3000000"]
 class Runner:
     """The L7 hooks attached by a JVM that polls every 100 ms."""
     def __init__(self):
-        cp = f"{ROOT}/agent/target/classes:{ROOT}/agent/target/lib/*"
-        self.p = subprocess.Popen([f"{java_home()}/bin/java", f"@{ROOT}/agent/jvm.options",
-                                   "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                                   "-cp", cp, f"{ROOT}/bench/l7/L7Runner.java", IP, POLL_MS],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        line = self.p.stdout.readline()
-        if line.strip() != "ready":
-            sys.exit("L7 runner did not start")
+        self.p = l7runner.start(POLL_MS)
         time.sleep(1)  # let the JVM settle (startup JIT is not the hooks' cost)
 
     def counts(self):
@@ -104,8 +98,7 @@ items:
         self.p.wait(timeout=15)
 
 def wrk(seconds):
-    return subprocess.run(pinned(PIN, 1, ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", f"http://{IP}:{PORT}/bench/42?n=1"]),
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(wrk_command(PIN, CONNECTIONS, seconds), capture_output=True, text=True, check=True).stdout
 
 def wrk_run(nginx, runner):
     l7_before = runner.cpu() if runner else 0

@@ -11,10 +11,10 @@ Run as root from the repository root after `./mvnw -DskipTests package`:
     bench/l7/windows.py [--control] [--pin] [runs] [pairs] [window_seconds] [connections]"""
 import os, statistics, subprocess, sys, tempfile, time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from proc import java_home, cpu_seconds  # noqa: E402
-from nginx import IP, PORT, Nginx, pinned  # noqa: E402
+from proc import cpu_seconds  # noqa: E402
+from nginx import Nginx, wrk_command  # noqa: E402
+import l7runner  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CONTROL = "--control" in sys.argv
 PIN = "--pin" in sys.argv
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -27,13 +27,7 @@ SETTLE = 0.5
 class Runner:
     """L7Runner: the l7 package alone, polling every 100 ms like the agent; "on"/"off" on stdin."""
     def __init__(self):
-        cp = f"{ROOT}/agent/target/classes:{ROOT}/agent/target/lib/*"
-        self.p = subprocess.Popen([f"{java_home()}/bin/java", f"@{ROOT}/agent/jvm.options",
-                                   "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                                   "-cp", cp, f"{ROOT}/bench/l7/L7Runner.java", IP, "100"],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        if self.p.stdout.readline().strip() != "ready":
-            sys.exit("L7 runner did not start")
+        self.p = l7runner.start(100)
         self.state = "on"
 
     def switch(self, state):
@@ -73,8 +67,7 @@ def run(nginx):
     runner = Runner()
     log = LogCounter(nginx.log)
     duration = int(PAIRS * 2 * (WINDOW + SETTLE + 0.3) + 10)
-    wrk = subprocess.Popen(pinned(PIN, 1, ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{duration}s", f"http://{IP}:{PORT}/bench/42?n=1"]),
-                           stdout=subprocess.DEVNULL)
+    wrk = subprocess.Popen(wrk_command(PIN, CONNECTIONS, duration), stdout=subprocess.DEVNULL)
     pairs = []
     try:
         pids = [nginx.worker, wrk.pid, runner.p.pid]

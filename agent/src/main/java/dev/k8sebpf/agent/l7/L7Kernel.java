@@ -192,12 +192,12 @@ public final class L7Kernel implements AutoCloseable {
         // Read again while events keep coming in: an arm is published with the seq of the last event
         // read, and one the kernel sent in the meantime would void it at the connection's next read.
         int events = 0;
-        int read = ring.poll(sink);
-        for (int pass = 1; read > 0 && pass <= MAX_EXTRA_READS; pass++) {
-            events += read;
+        int read;
+        int extraReads = 0;
+        do {
             read = ring.poll(sink);
-        }
-        events += read;
+            events += read;
+        } while (read > 0 && extraReads++ < MAX_EXTRA_READS);
         repeats.endDrain(System.nanoTime());
         return events;
     }

@@ -183,13 +183,11 @@ abstract class HttpRequestCountSuite {
 
     @Test
     void repeatedRequestsAreCountedInTheKernelUntilTheConnectionSendsOtherBytes() throws Exception {
-        // a kernel of its own: its arms and slots are this test's alone
+        // a kernel of its own: its arms are this test's alone
         try (L7Kernel own = open(0)) {
             KernelRepeats repeats = own.repeats();
             CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "repeats");
-            try (Servers.Server server = Servers.jdk(address); Socket socket = new Socket(address, server.port())) {
-                counted.port(server.port());
-                socket.setTcpNoDelay(true);
+            try (Servers.Server server = Servers.jdk(address); Socket socket = connect(server, counted)) {
                 for (int i = 0; i < KernelRepeats.ARM_AFTER + 1; i++) {
                     sendGet(socket, "/same");
                 }
@@ -228,13 +226,11 @@ abstract class HttpRequestCountSuite {
 
     @Test
     void anArmBasedOnEventsTheKernelHasMovedPastNeverCounts() throws Exception {
-        // a kernel of its own: its arms and slots are this test's alone
+        // a kernel of its own: its arms are this test's alone
         try (L7Kernel own = open(0)) {
             KernelRepeats repeats = own.repeats();
             CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "stale");
-            try (Servers.Server server = Servers.jdk(address); Socket socket = new Socket(address, server.port())) {
-                counted.port(server.port());
-                socket.setTcpNoDelay(true);
+            try (Servers.Server server = Servers.jdk(address); Socket socket = connect(server, counted)) {
                 // First an arm the kernel checks and counts in, then drops: the arm written next at the
                 // same index must be checked again, not taken as checked.
                 armAndPublish(own, counted, socket);
@@ -275,9 +271,7 @@ abstract class HttpRequestCountSuite {
             KernelRepeats repeats = own.repeats();
             CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "two-fds");
             int postRead = KernelRepeats.ARM_AFTER + 4; // after the GETs that arm, and two counted in the kernel
-            try (Servers.Server server = Servers.twoDescriptors(address, postRead); Socket socket = new Socket(address, server.port())) {
-                counted.port(server.port());
-                socket.setTcpNoDelay(true);
+            try (Servers.Server server = Servers.twoDescriptors(address, postRead); Socket socket = connect(server, counted)) {
                 armAndPublish(own, counted, socket);
                 sendGet(socket, "/same");
                 sendGet(socket, "/same");
@@ -296,6 +290,14 @@ abstract class HttpRequestCountSuite {
                 assertThat(counted.tagValues("process_comm")).containsExactly("python3");
             }
         }
+    }
+
+    /** A connection to server, whose port counted is told; no Nagle delay, so each request is a read of its own. */
+    private Socket connect(Servers.Server server, CountingPipeline counted) throws IOException {
+        counted.port(server.port());
+        Socket socket = new Socket(address, server.port());
+        socket.setTcpNoDelay(true);
+        return socket;
     }
 
     /** Sends the same GET until the agent offers an arm, and drains until it is published. */
