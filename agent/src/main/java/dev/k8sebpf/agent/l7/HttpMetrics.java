@@ -3,13 +3,14 @@ package dev.k8sebpf.agent.l7;
 import dev.k8sebpf.agent.httpparse.HttpMethod;
 import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.mapping.IpKey;
+import dev.k8sebpf.agent.metrics.FunctionCounters;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * The L7 series. Counters are cached per label tuple, so a request costs one hash lookup with a reused
@@ -92,14 +93,13 @@ final class HttpMetrics {
         filtered.increment(n);
     }
 
-    /** The kernel's dropped events. The registry holds {@code kernel} weakly: the owner of the L7 keeps it alive. */
-    void bindKernel(L7Kernel kernel) {
-        FunctionCounter.builder(LOST, kernel, L7Kernel::lostEvents)
-                .description("HTTP events dropped in the kernel because the ring buffer was full")
-                .register(registry);
-        FunctionCounter.builder(IN_KERNEL, kernel, L7Kernel::repeatsCountedInKernel)
-                .description("Requests of internal_http_requests_total (and filtered ones) counted in the kernel as repeats of a connection's previous request")
-                .register(registry);
+    /** The kernel's dropped events and the requests it counted itself, read at scrape time. */
+    void bindKernel(LongSupplier lostEvents, LongSupplier countedInKernel) {
+        FunctionCounters.register(registry, LOST, "HTTP events dropped in the kernel because the ring buffer was full",
+                lostEvents);
+        FunctionCounters.register(registry, IN_KERNEL,
+                "Requests of internal_http_requests_total (and filtered ones) counted in the kernel as repeats of a connection's previous request",
+                countedInKernel);
     }
 
     private Series newSeries(RequestSeries labels) {

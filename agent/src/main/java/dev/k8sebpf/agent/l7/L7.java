@@ -37,7 +37,7 @@ public final class L7 implements AutoCloseable {
                 ConnectionTable.DEFAULT_IDLE_TTL, System::nanoTime);
         L7Kernel kernel = L7Kernel.open(options.hookTier(), ignoredTgid);
         HttpPipeline pipeline = new HttpPipeline(options, mapping, metrics, connections, kernel.repeats());
-        metrics.bindKernel(kernel);
+        metrics.bindKernel(kernel::lostEvents, kernel::repeatsCountedInKernel);
         return new L7(kernel, pipeline);
     }
 

@@ -4,7 +4,6 @@ import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.mapping.MappingTable;
 import dev.k8sebpf.agent.mapping.ServiceCatalog;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -88,21 +87,19 @@ public final class AgentMetrics implements ServiceCatalog {
                 .description("The hook tier the L4 probe attached (value is always 1)")
                 .tag("tier", tier)
                 .register(registry);
-        FunctionCounter.builder("internal_agent_lost_events", lostEvents, LongSupplier::getAsLong)
-                .description("Connect events dropped in the kernel because the ring buffer was full")
-                .register(registry);
-        FunctionCounter.builder("internal_tcp_excluded_attempts", excludedAttempts, LongSupplier::getAsLong)
-                .description("TCP connect attempts by processes in EXCLUDE_COMMS, not counted as attempts")
-                .register(registry);
+        FunctionCounters.register(registry, "internal_agent_lost_events",
+                "Connect events dropped in the kernel because the ring buffer was full", lostEvents);
+        FunctionCounters.register(registry, "internal_tcp_excluded_attempts",
+                "TCP connect attempts by processes in EXCLUDE_COMMS, not counted as attempts", excludedAttempts);
     }
 
     public void bindMapping(MappingTable table) {
         Gauge.builder("internal_agent_mapping_entries", table, MappingTable::size)
                 .description("IP mappings that currently resolve, including removed ones within MAPPER_TTL")
+                .strongReference(true)
                 .register(registry);
-        FunctionCounter.builder("internal_agent_mapping_evictions", table, MappingTable::evictions)
-                .description("Mappings evicted because the table reached MAPPER_CAPACITY")
-                .register(registry);
+        FunctionCounters.register(registry, "internal_agent_mapping_evictions",
+                "Mappings evicted because the table reached MAPPER_CAPACITY", table::evictions);
     }
 
     /** For other series sources (the L7 package registers its own counters here), scraped with the rest. */

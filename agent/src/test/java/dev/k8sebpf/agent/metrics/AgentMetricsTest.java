@@ -86,6 +86,32 @@ class AgentMetricsTest {
                 "internal_agent_mapping_evictions_total 1.0");
     }
 
+    /** Micrometer holds a function-backed meter's state weakly: every such meter must still read after GCs. */
+    @Test
+    void functionBackedSeriesKeepReadingAfterGarbageCollection() {
+        AtomicLong lost = new AtomicLong();
+        AtomicLong excluded = new AtomicLong();
+        bindThroughThrowawayObjects(lost, excluded);
+        lost.set(225_103);
+        excluded.set(5_000);
+        Gc.collect();
+        assertThat(samples()).containsExactlyInAnyOrder(
+                "internal_agent_hook_tier{tier=\"cgroup\"} 1.0",
+                "internal_agent_lost_events_total 225103.0",
+                "internal_tcp_excluded_attempts_total 5000.0",
+                "internal_agent_mapping_entries 1.0",
+                "internal_agent_mapping_evictions_total 1.0");
+    }
+
+    /** As Main binds them: method references made on the spot, and a table this test keeps no reference to. */
+    private void bindThroughThrowawayObjects(AtomicLong lost, AtomicLong excluded) {
+        var table = new MappingTable(Duration.ofSeconds(60), 1, System::nanoTime);
+        table.put(IpKey.parse("10.0.0.1"), new Destination("a", "b", ""));
+        table.put(IpKey.parse("10.0.0.2"), new Destination("a", "b", ""));
+        metrics.bindKernel("cgroup", lost::get, excluded::get);
+        metrics.bindMapping(table);
+    }
+
     @Test
     void openMetricsWhenAsked() {
         metrics.serviceAdded("shop", "web");
