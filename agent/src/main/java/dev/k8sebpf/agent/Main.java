@@ -90,7 +90,7 @@ public final class Main {
         if (config.enableL4() || config.enableL7Http()) {
             preflight();
         }
-        var metrics = new AgentMetrics();
+        var metrics = new AgentMetrics(config.l4MaxSeries(), config.l4SeriesTtl(), System::nanoTime);
         var table = new MappingTable(config.mapperTtl(), config.mapperCapacity(), System::nanoTime);
         metrics.bindMapping(table);
         HealthCheck mappingReady = startMapping(config, table, metrics, log);
@@ -122,7 +122,7 @@ public final class Main {
             }, POLL_INTERVAL));
             started.push(poller.get());
         }
-        HealthCheck liveness = livenessOf(poller);
+        HealthCheck liveness = livenessOf(poller, metrics);
         HealthCheck readiness = () -> liveness.problem().or(mappingReady::problem);
         MetricsServer server = startServer(config, metrics, liveness, readiness);
         started.push(server);
@@ -189,8 +189,9 @@ public final class Main {
         }
     }
 
-    private static HealthCheck livenessOf(Optional<ConnectPoller> poller) {
-        return () -> poller.filter(p -> !p.alive()).map(p -> "connect event poller stopped (see the log)");
+    private static HealthCheck livenessOf(Optional<ConnectPoller> poller, AgentMetrics metrics) {
+        return () -> poller.filter(p -> !p.alive()).map(p -> "connect event poller stopped (see the log)")
+                .or(metrics::scrapeProblem);
     }
 
     private static MetricsServer startServer(AgentConfig config, AgentMetrics metrics, HealthCheck liveness,

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The agent's Main in a child JVM with the test classpath, as an operator would run it. */
+/** The agent's Main in a child JVM with the test classpath and the shipped JVM flags, as an operator would run it. */
 final class AgentProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -38,7 +38,8 @@ final class AgentProcess implements AutoCloseable {
         int port = freeLoopbackPort();
         String java = ProcessHandle.current().info().command().orElseThrow();
         var command = new ArrayList<>(List.of(launcher));
-        command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED",
+        // the flags the image and bin/run-local run with (heap size, exit on OutOfMemoryError); tests run in agent/
+        command.addAll(List.of(java, "@" + Path.of("jvm.options").toAbsolutePath(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         var builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(name -> !name.equals("PATH"));

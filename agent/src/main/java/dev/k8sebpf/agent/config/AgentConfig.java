@@ -12,6 +12,9 @@ import java.util.Optional;
  *
  * @param l4HookTier the hook tier L4_HOOK_TIER forces; empty means auto (the best that works)
  * @param l7HookTier the HTTP hook tier L7_HOOK_TIER forces; empty means auto
+ * @param l4MaxSeries attempt series (destination × process) before new ones count under process_comm="{other}"
+ * @param l4SeriesTtl how long an attempt series may go without an attempt before it is removed; 0: never
+ * @param l7MaxSeries HTTP request series before new ones count in their destination's overflow series
  * @param l7SeriesTtl how long an HTTP series may go without a request before it is removed; 0: never
  */
 public record AgentConfig(
@@ -22,12 +25,15 @@ public record AgentConfig(
         Duration mapperTtl,
         int mapperCapacity,
         List<String> excludeComms,
+        int l4MaxSeries,
+        Duration l4SeriesTtl,
         boolean enableL4,
         boolean enableL7Http,
         boolean filterHealthcheck,
         List<String> healthcheckPaths,
         List<String> l7ExcludeComms,
         int l7MaxPaths,
+        int l7MaxSeries,
         Duration l7SeriesTtl,
         Optional<Path> mappingFile,
         Optional<HookTier> l4HookTier,

@@ -27,6 +27,10 @@ public final class EnvConfigParser {
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[^:\\[\\]]*):(\\d{1,5})");
 
+    /** With MAPPER_CAPACITY's default, these fit the DaemonSet's heap with margin (BENCHMARKS.md, "Series"). */
+    static final int DEFAULT_L4_MAX_SERIES = 5_000;
+    static final int DEFAULT_L7_MAX_SERIES = 5_000;
+
     private final Map<String, String> env;
 
     private EnvConfigParser(Map<String, String> env) {
@@ -47,12 +51,15 @@ public final class EnvConfigParser {
                 duration("MAPPER_TTL", "60s"),
                 positiveInt("MAPPER_CAPACITY", "2048"),
                 comms("EXCLUDE_COMMS", "kubelet"),
+                positiveInt("L4_MAX_SERIES", String.valueOf(DEFAULT_L4_MAX_SERIES)),
+                duration("L4_SERIES_TTL", "15m"),
                 bool("ENABLE_L4", "true"),
                 bool("ENABLE_L7_HTTP", "false"),
                 bool("FILTER_HEALTHCHECK", "true"),
                 paths("HEALTHCHECK_PATHS"),
                 comms("L7_EXCLUDE_COMMS", "agent"),
                 positiveInt("L7_MAX_PATHS", "100"),
+                positiveInt("L7_MAX_SERIES", String.valueOf(DEFAULT_L7_MAX_SERIES)),
                 duration("L7_SERIES_TTL", "15m"),
                 mappingFile(),
                 tier("L4_HOOK_TIER", HookTier.values(), HookTier::label),

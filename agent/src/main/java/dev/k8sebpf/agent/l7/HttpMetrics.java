@@ -4,65 +4,66 @@ import dev.k8sebpf.agent.httpparse.HttpMethod;
 import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.mapping.IpKey;
 import dev.k8sebpf.agent.metrics.FunctionCounters;
+import dev.k8sebpf.agent.metrics.SeriesCache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * The L7 series. Counters are cached per label tuple, so a request costs one hash lookup with a reused
- * key and an increment: no registry lookup, no label strings. A series without requests for the
- * series TTL is removed from the registry, so clients and pods that come and go do not grow the
- * agent's memory and /metrics forever; if its labels come back, it starts again from 1. Counting is for
- * the event thread only; the registry reads the counters from the scrape thread.
+ * The L7 series, bounded in number and idle time by a {@link SeriesCache}: source IPs and process names
+ * are chosen by clients and servers, so past L7_MAX_SERIES a new tuple is counted in its destination's
+ * overflow series ({@code source_ip}, {@code path} and {@code process_comm} "{other}", the method kept).
+ * A request costs one hash lookup with a reused key and an increment. Counting is for the event thread
+ * only; the registry reads the counters from the scrape thread.
  */
 final class HttpMetrics {
     static final String REQUESTS = "internal_http_requests";
     static final String FILTERED = "internal_http_filtered_requests";
     static final String LOST = "internal_http_lost_events";
     static final String IN_KERNEL = "internal_http_kernel_counted_requests";
+    static final String OVERFLOWED = "internal_http_overflowed_requests";
 
     private final MeterRegistry registry;
-    private final HashMap<RequestSeries, Series> requests = new HashMap<>();
+    private final SeriesCache<RequestSeries> requests;
     private final RequestSeries probe = new RequestSeries();
     private final Counter filtered;
-    private final long ttlNanos;
-    private final long sweepEveryNanos;
     private long now;
-    private long lastSweep;
 
-    /** A counter and when it last counted (the clock of the drain it was counted in). */
-    private static final class Series {
-        final Counter counter;
-        long lastUsed;
-
-        Series(Counter counter) {
-            this.counter = counter;
-        }
-    }
-
-    /** @param seriesTtl how long a series may go without a request; zero keeps every series */
-    HttpMetrics(MeterRegistry registry, Duration seriesTtl) {
+    /**
+     * @param maxSeries L7_MAX_SERIES: series before new label tuples go to their destination's overflow series
+     * @param seriesTtl how long a series may go without a request; zero keeps every series
+     */
+    HttpMetrics(MeterRegistry registry, int maxSeries, Duration seriesTtl) {
         this.registry = registry;
-        this.ttlNanos = seriesTtl.toNanos();
-        // often enough that a series outlives its TTL by a quarter at most, and at least once a minute
-        this.sweepEveryNanos = Math.clamp(ttlNanos / 4, Duration.ofSeconds(1).toNanos(), Duration.ofMinutes(1).toNanos());
+        this.requests = new SeriesCache<>(registry, new SeriesCache.Labels<>() {
+            @Override
+            public RequestSeries copy(RequestSeries probe) {
+                return probe.copy();
+            }
+
+            @Override
+            public RequestSeries overflow(RequestSeries key) {
+                return key.overflow();
+            }
+
+            @Override
+            public Counter register(RequestSeries key) {
+                return counter(key);
+            }
+        }, maxSeries, seriesTtl);
         this.filtered = Counter.builder(FILTERED)
                 .description("Inbound HTTP requests to health-check or scrape paths, left out of internal_http_requests_total")
                 .register(registry);
+        FunctionCounters.register(registry, OVERFLOWED,
+                "Requests counted in a destination's overflow series because L7_MAX_SERIES series existed",
+                requests::overflowed);
     }
 
     void countRequest(long sourceHi, long sourceLo, Destination destination, HttpMethod method, String path, String comm,
                       long n) {
-        Series series = requests.get(probe.set(sourceHi, sourceLo, destination, method, path, comm));
-        if (series == null) {
-            series = newSeries(probe.copy());
-        }
-        series.counter.increment(n);
-        series.lastUsed = now;
+        requests.count(probe.set(sourceHi, sourceLo, destination, method, path, comm), n, now);
     }
 
     /**
@@ -71,22 +72,12 @@ final class HttpMetrics {
      */
     boolean startDrain(long nowNanos) {
         now = nowNanos;
-        if (ttlNanos == 0 || now - lastSweep < sweepEveryNanos) {
-            return false;
-        }
-        lastSweep = now;
-        return requests.values().removeIf(series -> {
-            boolean idle = now - series.lastUsed > ttlNanos;
-            if (idle) {
-                registry.remove(series.counter);
-            }
-            return idle;
-        });
+        return requests.sweep(now);
     }
 
     /** The label tuples that have a series now. */
     Set<RequestSeries> series() {
-        return Collections.unmodifiableSet(requests.keySet());
+        return requests.keys();
     }
 
     void countFiltered(long n) {
@@ -102,10 +93,10 @@ final class HttpMetrics {
                 countedInKernel);
     }
 
-    private Series newSeries(RequestSeries labels) {
-        Counter counter = Counter.builder(REQUESTS)
+    private Counter counter(RequestSeries labels) {
+        return Counter.builder(REQUESTS)
                 .description("Inbound HTTP/1.x requests by client, destination, method, path and server process")
-                .tag("source_ip", new IpKey(labels.sourceHi, labels.sourceLo).toString())
+                .tag("source_ip", labels.overflow ? SeriesCache.OTHER : new IpKey(labels.sourceHi, labels.sourceLo).toString())
                 .tag("destination_namespace", labels.destination.namespace())
                 .tag("destination_service", labels.destination.service())
                 .tag("destination_pod", labels.destination.pod())
@@ -113,8 +104,5 @@ final class HttpMetrics {
                 .tag("path", labels.path)
                 .tag("process_comm", labels.comm)
                 .register(registry);
-        Series series = new Series(counter);
-        requests.put(labels, series);
-        return series;
     }
 }

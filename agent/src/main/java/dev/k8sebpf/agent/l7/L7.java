@@ -32,7 +32,7 @@ public final class L7 implements AutoCloseable {
     /** As {@link #start(L7Options, MappingTable, MeterRegistry)}, skipping {@code ignoredTgid} (0: none) instead. */
     static L7 start(L7Options options, MappingTable mapping, MeterRegistry registry, long ignoredTgid)
             throws KernelException {
-        HttpMetrics metrics = new HttpMetrics(registry, options.seriesTtl());
+        HttpMetrics metrics = new HttpMetrics(registry, options.maxSeries(), options.seriesTtl());
         ConnectionTable connections = new ConnectionTable(ConnectionTable.DEFAULT_CAPACITY,
                 ConnectionTable.DEFAULT_IDLE_TTL, System::nanoTime);
         L7Kernel kernel = L7Kernel.open(options.hookTier(), ignoredTgid);

@@ -13,11 +13,12 @@ import java.util.Optional;
  * @param excludeComms        L7_EXCLUDE_COMMS: servers whose requests are not counted
  * @param maxPathsPerService  L7_MAX_PATHS: distinct path labels per destination service before new ones become {@code /{other}}
  * @param dropUnmapped        DROP_UNMAPPED: skip requests to addresses the mapping does not know
+ * @param maxSeries           L7_MAX_SERIES: request series before new label tuples go to their destination's overflow series
  * @param seriesTtl           L7_SERIES_TTL: a series without requests for this long is removed; 0: never
  * @param hookTier            L7_HOOK_TIER: the tier to use; empty: the best that works
  */
 public record L7Options(boolean filterHealthcheck, List<String> healthcheckPaths, List<String> excludeComms,
-                        int maxPathsPerService, boolean dropUnmapped, Duration seriesTtl,
+                        int maxPathsPerService, boolean dropUnmapped, int maxSeries, Duration seriesTtl,
                         Optional<L7HookTier> hookTier) {
 
     public L7Options {
@@ -33,6 +34,6 @@ public record L7Options(boolean filterHealthcheck, List<String> healthcheckPaths
 
     public static L7Options of(AgentConfig config) {
         return new L7Options(config.filterHealthcheck(), config.healthcheckPaths(), config.l7ExcludeComms(),
-                config.l7MaxPaths(), config.dropUnmapped(), config.l7SeriesTtl(), config.l7HookTier());
+                config.l7MaxPaths(), config.dropUnmapped(), config.l7MaxSeries(), config.l7SeriesTtl(), config.l7HookTier());
     }
 }

@@ -1,7 +1,9 @@
 package dev.k8sebpf.agent.l7;
 
 import dev.k8sebpf.agent.httpparse.HttpMethod;
+import dev.k8sebpf.agent.httpparse.PathCardinalityLimiter;
 import dev.k8sebpf.agent.mapping.Destination;
+import dev.k8sebpf.agent.metrics.SeriesCache;
 
 /**
  * The labels of one internal_http_requests_total series, as a hash key. The pipeline keeps one mutable
@@ -14,6 +16,8 @@ final class RequestSeries {
     HttpMethod method;
     String path;
     String comm;
+    /** The destination's overflow series: source, path and process stand for any. */
+    boolean overflow;
     private int hash;
 
     RequestSeries set(long sourceHi, long sourceLo, Destination destination, HttpMethod method, String path, String comm) {
@@ -35,9 +39,17 @@ final class RequestSeries {
         return new RequestSeries().set(sourceHi, sourceLo, destination, method, path, comm);
     }
 
+    /** The series this one is counted in when there are too many (same destination and method). */
+    RequestSeries overflow() {
+        RequestSeries other = new RequestSeries().set(0, 0, destination, method, PathCardinalityLimiter.OVERFLOW_PATH,
+                SeriesCache.OTHER);
+        other.overflow = true;
+        return other;
+    }
+
     @Override
     public boolean equals(Object o) {
-        return o instanceof RequestSeries s && s.hash == hash && s.sourceHi == sourceHi && s.sourceLo == sourceLo
+        return o instanceof RequestSeries s && s.hash == hash && s.overflow == overflow && s.sourceHi == sourceHi && s.sourceLo == sourceLo
                 && s.method == method && s.path.equals(path) && s.comm.equals(comm) && s.destination.equals(destination);
     }
 

@@ -11,13 +11,15 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * The agent's Prometheus series. Counters are cached per label tuple, so counting an attempt on the
- * event thread costs a few hash lookups on existing keys and two increments: no registry lookup, no
- * string building, no allocation.
+ * The agent's Prometheus series. Attempt series are bounded in number and idle time by a
+ * {@link SeriesCache} (process names are chosen by processes), so counting an attempt costs a hash lookup
+ * and two increments. The activation series are one per known Service, created at 0.
  */
 public final class AgentMetrics implements ServiceCatalog {
     static final String ATTEMPTS = "internal_tcp_attempts";
@@ -26,25 +28,71 @@ public final class AgentMetrics implements ServiceCatalog {
     static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final ConcurrentHashMap<Destination, ConcurrentHashMap<String, Counter>> attempts = new ConcurrentHashMap<>();
+    private final SeriesCache<Attempt> attempts;
+    private final LongSupplier clock;
     // namespace → service → activation counter; keyed by the strings themselves so the hot path builds no key
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> serviceAttempts = new ConcurrentHashMap<>();
+    private volatile Optional<String> scrapeFailure = Optional.empty();
+
+    /** The labels of one internal_tcp_attempts_total series; the event thread refills one probe per attempt. */
+    private static final class Attempt {
+        Destination destination;
+        String comm;
+
+        Attempt set(Destination destination, String comm) {
+            this.destination = destination;
+            this.comm = comm;
+            return this;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Attempt a && a.destination.equals(destination) && a.comm.equals(comm);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * destination.hashCode() + comm.hashCode();
+        }
+    }
+
+    private final Attempt probe = new Attempt();
 
     /** A rendered scrape: the body and the content type it was written in. */
     public record Scrape(String contentType, byte[] body) {
     }
 
-    /** One connect attempt to {@code destination} by {@code comm}; also wakes the Service's activation series. */
+    /**
+     * @param maxAttemptSeries L4_MAX_SERIES: attempt series before new (destination, process) pairs are
+     *                         counted under {@code process_comm="{other}"}
+     * @param attemptSeriesTtl L4_SERIES_TTL: an attempt series without attempts for this long is removed; 0: never
+     */
+    public AgentMetrics(int maxAttemptSeries, Duration attemptSeriesTtl, LongSupplier nanoClock) {
+        this.clock = nanoClock;
+        this.attempts = new SeriesCache<>(registry, new SeriesCache.Labels<>() {
+            @Override
+            public Attempt copy(Attempt probe) {
+                return new Attempt().set(probe.destination, probe.comm);
+            }
+
+            @Override
+            public Attempt overflow(Attempt key) {
+                return new Attempt().set(key.destination, SeriesCache.OTHER);
+            }
+
+            @Override
+            public Counter register(Attempt key) {
+                return attemptCounter(key.destination, key.comm);
+            }
+        }, maxAttemptSeries, attemptSeriesTtl);
+    }
+
+    /**
+     * One connect attempt to {@code destination} by {@code comm}; also wakes the Service's activation series.
+     * For the one event thread only (it reuses a key).
+     */
     public void countAttempt(Destination destination, String comm) {
-        ConcurrentHashMap<String, Counter> byComm = attempts.get(destination);
-        if (byComm == null) {
-            byComm = attempts.computeIfAbsent(destination, d -> new ConcurrentHashMap<>());
-        }
-        Counter counter = byComm.get(comm);
-        if (counter == null) {
-            counter = byComm.computeIfAbsent(comm, c -> attemptCounter(destination, c));
-        }
-        counter.increment();
+        attempts.count(probe.set(destination, comm), 1, clock.getAsLong());
         ConcurrentHashMap<String, Counter> services = serviceAttempts.get(destination.namespace());
         Counter activation = services == null ? null : services.get(destination.service());
         if (activation != null) {
@@ -71,14 +119,7 @@ public final class AgentMetrics implements ServiceCatalog {
         if (activation != null) {
             registry.remove(activation);
         }
-        attempts.entrySet().removeIf(entry -> {
-            Destination destination = entry.getKey();
-            if (!destination.namespace().equals(namespace) || !destination.service().equals(service)) {
-                return false;
-            }
-            entry.getValue().values().forEach(registry::remove);
-            return true;
-        });
+        attempts.removeIf(a -> a.destination.namespace().equals(namespace) && a.destination.service().equals(service));
     }
 
     /** The kernel's own counters and the tier it attached, as an info-style gauge. */
@@ -91,6 +132,8 @@ public final class AgentMetrics implements ServiceCatalog {
                 "Connect events dropped in the kernel because the ring buffer was full", lostEvents);
         FunctionCounters.register(registry, "internal_tcp_excluded_attempts",
                 "TCP connect attempts by processes in EXCLUDE_COMMS, not counted as attempts", excludedAttempts);
+        FunctionCounters.register(registry, "internal_tcp_overflowed_attempts",
+                "Attempts counted under process_comm=\"{other}\" because L4_MAX_SERIES series existed", attempts::overflowed);
     }
 
     public void bindMapping(MappingTable table) {
@@ -107,16 +150,31 @@ public final class AgentMetrics implements ServiceCatalog {
         return registry;
     }
 
-    /** Renders every series as OpenMetrics when the Accept header asks for it, else as text 0.0.4. */
+    /**
+     * Renders every series as OpenMetrics when the Accept header asks for it, else as text 0.0.4. Idle
+     * attempt series are removed first. A render that fails (it should not) is remembered until one succeeds,
+     * so that liveness fails and the agent is restarted instead of serving nothing while looking healthy.
+     */
     public Scrape scrape(String acceptHeader) {
         String contentType = acceptHeader != null && acceptHeader.contains("application/openmetrics-text") ? OPENMETRICS : TEXT_0_0_4;
-        var body = new ByteArrayOutputStream(4096);
         try {
+            attempts.sweep(clock.getAsLong());
+            var body = new ByteArrayOutputStream(4096);
             registry.scrape(body, contentType);
+            scrapeFailure = Optional.empty();
+            return new Scrape(contentType, body.toByteArray());
         } catch (IOException e) {
+            scrapeFailure = Optional.of("rendering /metrics failed: " + e);
             throw new UncheckedIOException("writing to memory cannot fail", e);
+        } catch (RuntimeException | Error e) {
+            scrapeFailure = Optional.of("rendering /metrics failed: " + e);
+            throw e;
         }
-        return new Scrape(contentType, body.toByteArray());
+    }
+
+    /** Why the last scrape failed, while no scrape has succeeded since; part of liveness. */
+    public Optional<String> scrapeProblem() {
+        return scrapeFailure;
     }
 
     private Counter attemptCounter(Destination destination, String comm) {

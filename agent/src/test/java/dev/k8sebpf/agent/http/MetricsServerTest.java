@@ -1,5 +1,6 @@
 package dev.k8sebpf.agent.http;
 
+import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.k8sebpf.agent.mapping.Destination;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class MetricsServerTest {
-    private final AgentMetrics metrics = new AgentMetrics();
+    private final AgentMetrics metrics = new AgentMetrics(10_000, Duration.ZERO, System::nanoTime);
     private final AtomicReference<Optional<String>> liveness = new AtomicReference<>(Optional.empty());
     private final AtomicReference<Optional<String>> readiness = new AtomicReference<>(Optional.of("kernel probe not attached"));
     private final HttpClient client = HttpClient.newHttpClient();

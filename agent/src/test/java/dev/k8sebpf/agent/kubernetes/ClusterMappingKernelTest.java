@@ -42,7 +42,7 @@ class ClusterMappingKernelTest {
     @Test
     void connectsToAClusterIpAreCountedWithTheServicesLabels() throws Exception {
         client.services().inNamespace("shop").resource(service("shop", "cart", CLUSTER_IP)).create();
-        var metrics = new AgentMetrics();
+        var metrics = new AgentMetrics(10_000, Duration.ZERO, System::nanoTime);
         var table = new MappingTable(Duration.ofSeconds(60), 1000, System::nanoTime);
         try (var mapping = ClusterMapping.start(client.getConfiguration(), Set.of(), table, metrics);
              L4Kernel kernel = L4Kernel.open(new L4Options(Optional.empty(), List.of(), false));

@@ -36,7 +36,7 @@ final class CountingPipeline {
     }
 
     static L7Options options(int maxPaths) {
-        return new L7Options(true, List.of("/internal/*"), List.of("agent"), maxPaths, false, Duration.ofMinutes(15), Optional.empty());
+        return new L7Options(true, List.of("/internal/*"), List.of("agent"), maxPaths, false, 10_000, Duration.ofMinutes(15), Optional.empty());
     }
 
     CountingPipeline port(int port) {
@@ -48,7 +48,7 @@ final class CountingPipeline {
     int drain(L7Kernel kernel) {
         if (pipeline == null) {
             this.kernel = kernel;
-            pipeline = new HttpPipeline(options, mapping, new HttpMetrics(registry, Duration.ofMinutes(15)),
+            pipeline = new HttpPipeline(options, mapping, new HttpMetrics(registry, 10_000, Duration.ofMinutes(15)),
                     new ConnectionTable(1024, Duration.ofMinutes(5), System::nanoTime), kernel.repeats());
         }
         if (kernel != this.kernel) {

@@ -35,12 +35,12 @@ class HttpPipelineTest {
 
     private HttpPipeline pipeline(L7Options options) {
         mapping.put(IpKey.of(SERVER), new Destination("shop", "orders", "orders-7c9f"));
-        return new HttpPipeline(options, mapping, new HttpMetrics(registry, options.seriesTtl()),
+        return new HttpPipeline(options, mapping, new HttpMetrics(registry, 10_000, options.seriesTtl()),
                 new ConnectionTable(64, Duration.ofMinutes(1), clock::get));
     }
 
     private static L7Options options(boolean filter, List<String> excluded, boolean dropUnmapped) {
-        return new L7Options(filter, List.of("/internal/*"), excluded, 100, dropUnmapped, TTL, Optional.empty());
+        return new L7Options(filter, List.of("/internal/*"), excluded, 100, dropUnmapped, 10_000, TTL, Optional.empty());
     }
 
     @Test
@@ -94,7 +94,7 @@ class HttpPipelineTest {
         assertThat(registry.get(HttpMetrics.FILTERED).counter().count()).isEqualTo(2);
 
         SimpleMeterRegistry unfiltered = new SimpleMeterRegistry();
-        new HttpPipeline(options(false, List.of(), false), mapping, new HttpMetrics(unfiltered, TTL),
+        new HttpPipeline(options(false, List.of(), false), mapping, new HttpMetrics(unfiltered, 10_000, TTL),
                 new ConnectionTable(64, Duration.ofMinutes(1), System::nanoTime))
                 .accept(event(1, 4, SERVER, CLIENT, "app", "GET /healthz HTTP/1.1\r\n\r\n"));
         assertThat(unfiltered.get(HttpMetrics.REQUESTS).tag("path", "/healthz").counter().count()).isEqualTo(1);
@@ -107,7 +107,7 @@ class HttpPipelineTest {
         assertThat(registry.get(HttpMetrics.REQUESTS).counter().getId().getTag("destination_service")).isEmpty();
 
         SimpleMeterRegistry dropping = new SimpleMeterRegistry();
-        new HttpPipeline(options(true, List.of(), true), mapping, new HttpMetrics(dropping, TTL),
+        new HttpPipeline(options(true, List.of(), true), mapping, new HttpMetrics(dropping, 10_000, TTL),
                 new ConnectionTable(64, Duration.ofMinutes(1), System::nanoTime))
                 .accept(event(1, 4, unknown, CLIENT, "app", "GET / HTTP/1.1\r\n\r\n"));
         assertThat(dropping.find(HttpMetrics.REQUESTS).counters()).isEmpty();
@@ -115,7 +115,7 @@ class HttpPipelineTest {
 
     @Test
     void pathCapIsPerDestinationService() {
-        L7Options capped = new L7Options(true, List.of(), List.of(), 2, false, TTL, Optional.empty());
+        L7Options capped = new L7Options(true, List.of(), List.of(), 2, false, 10_000, TTL, Optional.empty());
         byte[] other = {10, 1, 2, 4};
         mapping.put(IpKey.of(other), new Destination("shop", "billing", "billing-1"));
         HttpPipeline pipeline = pipeline(capped);
@@ -129,7 +129,7 @@ class HttpPipelineTest {
 
     @Test
     void aSeriesWithoutRequestsForTheTtlIsRemovedAndFreesItsPathSlot() {
-        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 1, false, TTL, Optional.empty()));
+        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 1, false, 10_000, TTL, Optional.empty()));
         byte[] otherClient = {10, 9, 8, 6};
         pipeline.startDrain();
         pipeline.accept(event(1, 4, SERVER, CLIENT, "app", "GET /a HTTP/1.1\r\n\r\n"));
@@ -152,7 +152,7 @@ class HttpPipelineTest {
 
     @Test
     void aZeroTtlKeepsEverySeries() {
-        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 100, false, Duration.ZERO, Optional.empty()));
+        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 100, false, 10_000, Duration.ZERO, Optional.empty()));
         pipeline.startDrain();
         pipeline.accept(event(1, 4, SERVER, CLIENT, "app", "GET /a HTTP/1.1\r\n\r\n"));
         clock.addAndGet(Duration.ofDays(30).toNanos());

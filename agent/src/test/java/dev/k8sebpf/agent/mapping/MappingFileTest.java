@@ -248,4 +248,68 @@ class MappingFileTest {
                 spec: {clusterIP: 10.96.0.1}
                 """, "a Service has no metadata.name");
     }
+
+    @Test
+    void aFifoIsRefusedInsteadOfBlockingTheStart() throws Exception {
+        Path fifo = dir.resolve("mapping.fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        assertThatThrownBy(() -> MappingFile.read(fifo))
+                .isInstanceOf(MappingFileException.class)
+                .hasMessage("MAPPING_FILE " + fifo + ": not a regular file (a directory, FIFO or device?): give the path of a"
+                        + " `kubectl get svc,endpointslices -A -o yaml` dump");
+    }
+
+    @Test
+    void binaryGarbageIsNamedAsSuch() throws IOException {
+        Path file = dir.resolve("garbage.bin");
+        byte[] bytes = new byte[4096];
+        new java.util.Random(7).nextBytes(bytes);
+        Files.write(file, bytes);
+        assertThatThrownBy(() -> MappingFile.read(file))
+                .isInstanceOf(MappingFileException.class)
+                .hasMessage("MAPPING_FILE " + file + ": not UTF-8 text (a binary file?): give a"
+                        + " `kubectl get svc,endpointslices -A -o yaml` dump");
+    }
+
+    @Test
+    void aServiceWithoutApiVersionIsReadByItsKind() throws Exception {
+        MappingFile mapping = MappingFile.read(write("""
+                kind: Service
+                metadata: {name: web, namespace: shop}
+                spec: {clusterIP: 10.96.0.9}
+                """));
+        assertThat(mapping.addresses()).containsExactly(Map.entry(IpKey.parse("10.96.0.9"), new Destination("shop", "web", "")));
+    }
+
+    @Test
+    void anObjectWithoutKindIsNamed() throws IOException {
+        assertBad("""
+                apiVersion: v1
+                items:
+                - metadata: {name: web, namespace: shop}
+                """, "document 1 item 1 has no kind (kubectl prints kind: Service or kind: EndpointSlice)");
+    }
+
+    @Test
+    void aClusterIpClaimedByTwoServicesGoesToTheLaterOne() throws Exception {
+        MappingFile mapping = MappingFile.read(write("""
+                kind: List
+                apiVersion: v1
+                items:
+                - {apiVersion: v1, kind: Service, metadata: {name: old, namespace: shop}, spec: {clusterIP: 10.96.0.9}}
+                - {apiVersion: v1, kind: Service, metadata: {name: new, namespace: shop}, spec: {clusterIP: 10.96.0.9}}
+                """));
+        assertThat(mapping.addresses()).containsExactly(Map.entry(IpKey.parse("10.96.0.9"), new Destination("shop", "new", "")));
+        assertThat(mapping.services()).hasSize(2);
+    }
+
+    /** A dump of a large cluster, as kubectl prints it: streamed, so its size is not bounded by the heap. */
+    @Test
+    void aDumpOfTenThousandServicesAndSlicesIsRead() throws Exception {
+        Path file = MappingDumps.write(dir.resolve("big.yaml"), 10_000, 5);
+        assertThat(Files.size(file)).isGreaterThan(10_000_000);
+        MappingFile mapping = MappingFile.read(file);
+        assertThat(mapping.services()).hasSize(10_000);
+        assertThat(mapping.addresses()).hasSize(10_000 + 50_000);
+    }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class AgentMetricsTest {
     private static final String TEXT_0_0_4 = "text/plain; version=0.0.4; charset=utf-8";
 
-    private final AgentMetrics metrics = new AgentMetrics();
+    private final AgentMetrics metrics = new AgentMetrics(10_000, Duration.ZERO, System::nanoTime);
 
     private List<String> samples() {
         return samples(metrics);
@@ -83,7 +83,8 @@ class AgentMetricsTest {
                 "internal_agent_lost_events_total 4.0",
                 "internal_tcp_excluded_attempts_total 7.0",
                 "internal_agent_mapping_entries 1.0",
-                "internal_agent_mapping_evictions_total 1.0");
+                "internal_agent_mapping_evictions_total 1.0",
+                "internal_tcp_overflowed_attempts_total 0.0");
     }
 
     /** Micrometer holds a function-backed meter's state weakly: every such meter must still read after GCs. */
@@ -100,7 +101,8 @@ class AgentMetricsTest {
                 "internal_agent_lost_events_total 225103.0",
                 "internal_tcp_excluded_attempts_total 5000.0",
                 "internal_agent_mapping_entries 1.0",
-                "internal_agent_mapping_evictions_total 1.0");
+                "internal_agent_mapping_evictions_total 1.0",
+                "internal_tcp_overflowed_attempts_total 0.0");
     }
 
     /** As Main binds them: method references made on the spot, and a table this test keeps no reference to. */
@@ -110,6 +112,35 @@ class AgentMetricsTest {
         table.put(IpKey.parse("10.0.0.2"), new Destination("a", "b", ""));
         metrics.bindKernel("cgroup", lost::get, excluded::get);
         metrics.bindMapping(table);
+    }
+
+    /** A process can rename itself at will (prctl): process names must not grow the series without bound. */
+    @Test
+    void processNamesBeyondTheCapCountUnderOther() {
+        var capped = new AgentMetrics(3, Duration.ZERO, System::nanoTime);
+        capped.bindKernel("cgroup", () -> 0, () -> 0);
+        capped.serviceAdded("shop", "web");
+        Destination web = new Destination("shop", "web", "web-1");
+        for (int i = 0; i < 20_000; i++) {
+            capped.countAttempt(web, "proc-" + i);
+        }
+        List<String> attempts = samples(capped).stream().filter(l -> l.startsWith("internal_tcp_attempts_total")).toList();
+        assertThat(attempts).hasSize(4).contains(
+                "internal_tcp_attempts_total{destination_namespace=\"shop\",destination_pod=\"web-1\",destination_service=\"web\",process_comm=\"{other}\"} 19997.0");
+        assertThat(samples(capped)).contains(
+                "internal_tcp_service_attempts_total{destination_namespace=\"shop\",destination_service=\"web\"} 20000.0",
+                "internal_tcp_overflowed_attempts_total 19997.0");
+    }
+
+    @Test
+    void idleAttemptSeriesAreRemovedAtScrape() {
+        AtomicLong clock = new AtomicLong();
+        var expiring = new AgentMetrics(100, Duration.ofMinutes(4), clock::get);
+        expiring.countAttempt(new Destination("shop", "web", "web-1"), "curl");
+        clock.set(Duration.ofMinutes(5).toNanos());
+        expiring.countAttempt(new Destination("shop", "web", "web-1"), "wget");
+        assertThat(samples(expiring)).filteredOn(l -> l.startsWith("internal_tcp_attempts_total")).containsExactly(
+                "internal_tcp_attempts_total{destination_namespace=\"shop\",destination_pod=\"web-1\",destination_service=\"web\",process_comm=\"wget\"} 1.0");
     }
 
     @Test

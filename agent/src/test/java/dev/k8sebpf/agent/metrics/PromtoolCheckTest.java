@@ -11,7 +11,7 @@ class PromtoolCheckTest {
 
     @Test
     void everySeriesPassesPromtool() throws Exception {
-        var metrics = new AgentMetrics();
+        var metrics = new AgentMetrics(10_000, Duration.ZERO, System::nanoTime);
         metrics.bindKernel("syscall_tracepoint", () -> 2, () -> 5);
         metrics.bindMapping(new MappingTable(Duration.ofSeconds(60), 10, System::nanoTime));
         metrics.serviceAdded("shop", "web");

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class ConnectEventCounterTest {
     private final MappingTable table = new MappingTable(Duration.ofSeconds(60), 100, System::nanoTime);
-    private final AgentMetrics metrics = new AgentMetrics();
+    private final AgentMetrics metrics = new AgentMetrics(10_000, Duration.ZERO, System::nanoTime);
 
     /** As the kernel sends it: IPv4 in the first 4 bytes of daddr with family 4, else 16 bytes with family 6. */
     static ConnectEvent event(String ip, String comm, int excluded) throws Exception {
