@@ -28,6 +28,12 @@ char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_* are GPL-only helpers 
 /* Set by the agent before load: also send excluded attempts (marked excluded=1) for debug logging. */
 const volatile __u8 emit_excluded = 0;
 
+/* Set by the agent before load: its pid in its own pid namespace and that namespace's inode (0: none). */
+const volatile __u32 agent_ns_tgid = 0;
+const volatile __u32 agent_pidns_inum = 0;
+/* The agent's pid in the initial namespace, once one of its connects has shown it. */
+__u32 agent_tgid = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4 * 1024 * 1024);
@@ -66,6 +72,21 @@ struct {
 	__uint(max_entries, 10240);
 } syscall_pending SEC(".maps");
 
+/* The agent's own connects (to the API server, say) are never attempts. */
+static __always_inline bool from_agent(void)
+{
+	__u32 tgid = current_tgid();
+
+	if (!agent_ns_tgid)
+		return false;
+	if (agent_tgid)
+		return tgid == agent_tgid;
+	if (!is_process(agent_ns_tgid, agent_pidns_inum))
+		return false;
+	agent_tgid = tgid;
+	return true;
+}
+
 static __always_inline void count_stat(__u32 index)
 {
 	__u64 *value = bpf_map_lookup_elem(&stats, &index);
@@ -84,6 +105,8 @@ static __always_inline void submit_attempt(const struct connect_event *draft, __
 	struct connect_event *event;
 	__u8 excluded;
 
+	if (from_agent())
+		return;
 	read_process_comm(key.comm);
 	excluded = bpf_map_lookup_elem(&excluded_comms, &key) != NULL;
 	if (excluded) {

@@ -33,4 +33,22 @@ static __always_inline __u32 current_tgid(void)
 	return bpf_get_current_pid_tgid() >> 32;
 }
 
+/*
+ * Whether the current process is the one with pid ns_tgid in the pid namespace whose inode is
+ * pidns_inum. A process in a container without hostPID knows only those two numbers of itself, never its
+ * pid in the initial namespace (what bpf_get_current_pid_tgid gives), so the thread-group leader's pid
+ * is read at its deepest level, the process's own namespace.
+ */
+static __always_inline bool is_process(__u32 ns_tgid, __u32 pidns_inum)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct pid *pid = BPF_CORE_READ(task, group_leader, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid upid = {};
+
+	if (bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]))
+		return false;
+	return upid.nr == ns_tgid && BPF_CORE_READ(upid.ns, ns.inum) == pidns_inum;
+}
+
 #endif

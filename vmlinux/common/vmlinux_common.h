@@ -273,12 +273,34 @@ struct files_struct;
 struct inode;
 struct sock;
 
+struct pid;
+
 struct task_struct {
 	pid_t pid;
 	pid_t tgid;
 	struct task_struct *group_leader;
 	char comm[16];
 	struct files_struct *files;
+	struct pid *thread_pid;
+} __attribute__((preserve_access_index));
+
+struct ns_common {
+	unsigned int inum;
+} __attribute__((preserve_access_index));
+
+struct pid_namespace {
+	struct ns_common ns;
+} __attribute__((preserve_access_index));
+
+/* A pid as seen in one namespace; struct pid holds one per level, the task's own namespace last. */
+struct upid {
+	int nr;
+	struct pid_namespace *ns;
+} __attribute__((preserve_access_index));
+
+struct pid {
+	unsigned int level;
+	struct upid numbers[1];
 } __attribute__((preserve_access_index));
 
 struct file;

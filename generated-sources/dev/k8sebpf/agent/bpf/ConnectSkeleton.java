@@ -89,7 +89,7 @@ public final class ConnectSkeleton {
          * Starts from the object's initial values.
          */
         public Rodata() {
-            super("AA==");
+            super("AAAAAAAAAAAAAAAA");
         }
 
         /**
@@ -97,6 +97,22 @@ public final class ConnectSkeleton {
          */
         public Rodata emitExcluded(int value) {
             seg.set(ValueLayout.JAVA_BYTE, 0L, (byte) value);
+            return this;
+        }
+
+        /**
+         * Sets {@code agent_ns_tgid} (offset 4, 4 bytes).
+         */
+        public Rodata agentNsTgid(long value) {
+            seg.set(BpfLayouts.LE_INT, 4L, (int) value);
+            return this;
+        }
+
+        /**
+         * Sets {@code agent_pidns_inum} (offset 8, 4 bytes).
+         */
+        public Rodata agentPidnsInum(long value) {
+            seg.set(BpfLayouts.LE_INT, 8L, (int) value);
             return this;
         }
     }

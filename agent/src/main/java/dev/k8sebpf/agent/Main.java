@@ -10,6 +10,7 @@ import dev.k8sebpf.agent.kernel.Capabilities;
 import dev.k8sebpf.agent.kernel.KernelException;
 import dev.k8sebpf.agent.kernel.L4Kernel;
 import dev.k8sebpf.agent.kernel.L4Options;
+import dev.k8sebpf.agent.kernel.OwnProcess;
 import dev.k8sebpf.agent.kubernetes.ClusterMapping;
 import dev.k8sebpf.agent.l7.L7;
 import dev.k8sebpf.agent.l7.L7Options;
@@ -171,7 +172,8 @@ public final class Main {
         // Excluded attempts are only worth sending up when someone will read them in the debug log.
         boolean emitExcluded = LoggerFactory.getLogger(ConnectEventCounter.class).isDebugEnabled();
         try {
-            L4Kernel kernel = L4Kernel.open(new L4Options(config.l4HookTier(), config.excludeComms(), emitExcluded));
+            L4Kernel kernel = L4Kernel.open(new L4Options(config.l4HookTier(), config.excludeComms(), emitExcluded,
+                    OwnProcess.current()));
             started.push(kernel);
             return kernel;
         } catch (KernelException e) {

@@ -35,24 +35,37 @@ final class AgentProcess implements AutoCloseable {
      * @param launcher a command that runs the JVM, e.g. setpriv with reduced capabilities; may be empty
      */
     static AgentProcess start(Path workDir, Map<String, String> env, String... launcher) throws IOException {
+        return start(workDir, env, List.of(), launcher);
+    }
+
+    /** As {@link #start(Path, Map, String...)}, with JVM options after the shipped ones (a later -Xmx wins). */
+    static AgentProcess start(Path workDir, Map<String, String> env, List<String> jvmOptions, String... launcher)
+            throws IOException {
         int port = freeLoopbackPort();
         String java = ProcessHandle.current().info().command().orElseThrow();
         var command = new ArrayList<>(List.of(launcher));
         // the flags the image and bin/run-local run with (heap size, exit on OutOfMemoryError); tests run in agent/
-        command.addAll(List.of(java, "@" + Path.of("jvm.options").toAbsolutePath(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(java, "@" + Path.of("jvm.options").toAbsolutePath()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         var builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(name -> !name.equals("PATH"));
         builder.environment().put("METRICS_ADDR", "127.0.0.1:" + port);
         builder.environment().putAll(env);
         Path stderr = Files.createTempFile(workDir, "agent", ".stderr");
-        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(stderr.toFile());
+        // the JVM's own last words (OutOfMemoryError) go to stdout
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(stderr.toFile())).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
         return new AgentProcess(builder.start(), stderr, port);
     }
 
     /** Runs Main to completion (for startup failures) and returns its exit status. */
     static Finished run(Path workDir, Map<String, String> env, String... launcher) throws IOException, InterruptedException {
-        try (AgentProcess agent = start(workDir, env, launcher)) {
+        return run(workDir, env, List.of(), launcher);
+    }
+
+    static Finished run(Path workDir, Map<String, String> env, List<String> jvmOptions, String... launcher)
+            throws IOException, InterruptedException {
+        try (AgentProcess agent = start(workDir, env, jvmOptions, launcher)) {
             if (!agent.process.waitFor(60, TimeUnit.SECONDS)) {
                 throw new AssertionError("the agent did not exit; stderr: " + agent.stderr());
             }
@@ -93,6 +106,23 @@ final class AgentProcess implements AutoCloseable {
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
+    long pid() {
+        return process.pid();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Waits for the process to end by itself; returns its exit status. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the agent did not exit within " + timeout);
+        }
+        return process.exitValue();
+    }
+
+    /** What the agent wrote on stderr (and stdout, where only the JVM itself writes). */
     String stderr() throws IOException {
         return Files.readString(stderr);
     }

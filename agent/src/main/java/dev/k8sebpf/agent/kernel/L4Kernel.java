@@ -35,7 +35,9 @@ public final class L4Kernel implements AutoCloseable {
     public static L4Kernel open(L4Options options) throws KernelException {
         checkEnvironment(LibbpfProbe.installed(), KERNEL_BTF);
         byte[] elf = ObjectFiles.forThisArch(ConnectSkeleton::objectBytes);
-        byte[] rodata = new ConnectSkeleton.Rodata().emitExcluded(options.emitExcluded() ? 1 : 0).toBytes();
+        OwnProcess self = options.ownProcess();
+        byte[] rodata = new ConnectSkeleton.Rodata().emitExcluded(options.emitExcluded() ? 1 : 0)
+                .agentNsTgid(self.nsTgid()).agentPidnsInum(self.pidNamespaceInode()).toBytes();
         ExcludedComms excluded = excludedComms(options);
         List<HookTier> candidates = options.forcedTier().map(List::of).orElse(List.of(HookTier.values()));
         List<String> fallbacks = new ArrayList<>();

@@ -61,7 +61,7 @@ abstract class ConnectCountSuite {
         KernelPreconditions.requireTool("bpftool");
         excludedCurl = Files.copy(Path.of("/usr/bin/curl"), dir.resolve(EXCLUDED_COMM));
         List<Long> before = BpfTool.programIds(PROGRAM_NAMES);
-        kernel = L4Kernel.open(new L4Options(Optional.of(tier()), List.of(EXCLUDED_COMM), false));
+        kernel = L4Kernel.open(new L4Options(Optional.of(tier()), List.of(EXCLUDED_COMM), false, OwnProcess.NOBODY));
         assertThat(kernel.tier()).isEqualTo(tier());
         assertThat(kernel.tierReason()).isEqualTo(tier().label() + ": forced");
         ourPrograms.addAll(BpfTool.programIds(PROGRAM_NAMES));
@@ -210,6 +210,57 @@ abstract class ConnectCountSuite {
             }
             assertThat(events.to("127.0.0.1", server.port(), 0)).isEmpty();
             assertThat(kernel.excludedAttempts() - before).isEqualTo(PROCESSES);
+        }
+    }
+
+    /** The agent's own connects (to the API server, say) are not attempts; anyone else's are. */
+    @Test
+    void theOwnProcessIsNeverAnAttempt() throws Exception {
+        try (L4Kernel own = L4Kernel.open(new L4Options(Optional.of(tier()), List.of(), false, OwnProcess.current()));
+             LoopbackServer server = new LoopbackServer("127.0.0.1")) {
+            EventCollector all = new EventCollector(kernel);
+            EventCollector withoutUs = new EventCollector(own);
+            connectJava("127.0.0.1", server.port(), IN_JVM);
+            Subprocess.run(Subprocess.python("127.0.0.1", server.port(),
+                    "for _ in range(" + PROCESSES + "): socket.create_connection((ADDR, PORT)).close()"));
+            assertThat(all.to("127.0.0.1", server.port(), IN_JVM + PROCESSES)).hasSize(IN_JVM + PROCESSES);
+            assertThat(withoutUs.to("127.0.0.1", server.port(), PROCESSES)).hasSize(PROCESSES)
+                    .allSatisfy(e -> assertThat(e.tgid()).isNotEqualTo(PID));
+        }
+    }
+
+    /**
+     * As an agent in a container without hostPID knows itself: pid 1 of a pid namespace of its own. A
+     * process that is pid 1 in another namespace, or has our namespace-pid elsewhere, is still counted.
+     */
+    @Test
+    void theOwnProcessIsRecognisedInsideItsPidNamespace() throws Exception {
+        KernelPreconditions.requireTool("unshare");
+        try (LoopbackServer server = new LoopbackServer("127.0.0.1")) {
+            Process contained = new ProcessBuilder("unshare", "--pid", "--fork", "python3", "-c", String.join("\n",
+                    "import os, socket, sys",
+                    "print(os.getpid(), os.readlink('/proc/self/ns/pid')[5:-1], flush=True)",
+                    "sys.stdin.readline()",
+                    "for _ in range(" + PROCESSES + "): socket.create_connection(('127.0.0.1', " + server.port() + ")).close()",
+                    "print('done', flush=True)")).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            var out = new java.io.BufferedReader(new java.io.InputStreamReader(contained.getInputStream()));
+            String[] identity = out.readLine().split(" ");
+            assertThat(identity[0]).as("pid inside the new namespace").isEqualTo("1");
+            var self = new OwnProcess(1, Long.parseLong(identity[1]));
+            try (L4Kernel own = L4Kernel.open(new L4Options(Optional.of(tier()), List.of(), false, self))) {
+                EventCollector all = new EventCollector(kernel);
+                EventCollector withoutContained = new EventCollector(own);
+                contained.getOutputStream().write('\n');
+                contained.getOutputStream().flush();
+                assertThat(out.readLine()).isEqualTo("done");
+                connectJava("127.0.0.1", server.port(), IN_JVM);
+                Subprocess.run(Subprocess.python("127.0.0.1", server.port(),
+                        "for _ in range(" + PROCESSES + "): socket.create_connection((ADDR, PORT)).close()"));
+                assertThat(all.to("127.0.0.1", server.port(), 2 * PROCESSES + IN_JVM)).hasSize(2 * PROCESSES + IN_JVM);
+                assertThat(withoutContained.to("127.0.0.1", server.port(), PROCESSES + IN_JVM)).hasSize(PROCESSES + IN_JVM);
+            } finally {
+                contained.destroyForcibly();
+            }
         }
     }
 

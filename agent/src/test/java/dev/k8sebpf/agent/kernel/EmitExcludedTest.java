@@ -26,7 +26,7 @@ class EmitExcludedTest {
     @Test
     void excludedAttemptsArriveMarked(@TempDir Path dir) throws Exception {
         Path curl = Files.copy(Path.of("/usr/bin/curl"), dir.resolve(EXCLUDED_COMM));
-        try (L4Kernel kernel = L4Kernel.open(new L4Options(Optional.empty(), List.of(EXCLUDED_COMM), true));
+        try (L4Kernel kernel = L4Kernel.open(new L4Options(Optional.empty(), List.of(EXCLUDED_COMM), true, OwnProcess.NOBODY));
              LoopbackServer server = new LoopbackServer("127.0.0.1")) {
             EventCollector events = new EventCollector(kernel);
             long before = kernel.excludedAttempts();

@@ -30,7 +30,7 @@ class TierSelectionTest {
     void automaticSelectionPicksCgroupAndCloseLeavesNothingInTheKernel() throws Exception {
         List<Long> before = BpfTool.programIds(PROGRAM_NAMES);
         List<Long> ours = new ArrayList<>();
-        try (L4Kernel kernel = L4Kernel.open(new L4Options(Optional.empty(), List.of(), false))) {
+        try (L4Kernel kernel = L4Kernel.open(new L4Options(Optional.empty(), List.of(), false, OwnProcess.NOBODY))) {
             assertThat(kernel.tier()).isEqualTo(HookTier.CGROUP);
             assertThat(kernel.tierReason()).isEqualTo("cgroup: preferred");
             ours.addAll(BpfTool.programIds(PROGRAM_NAMES));
@@ -48,8 +48,8 @@ class TierSelectionTest {
     @Test
     void cgroupLinksCoexistWithOtherProgramsOnTheSameHook() throws Exception {
         // another agent's (or Cilium's) multi-attached programs on connect4/connect6 stay and both see attempts
-        try (L4Kernel first = L4Kernel.open(new L4Options(Optional.of(HookTier.CGROUP), List.of(), false));
-             L4Kernel second = L4Kernel.open(new L4Options(Optional.of(HookTier.CGROUP), List.of(), false));
+        try (L4Kernel first = L4Kernel.open(new L4Options(Optional.of(HookTier.CGROUP), List.of(), false, OwnProcess.NOBODY));
+             L4Kernel second = L4Kernel.open(new L4Options(Optional.of(HookTier.CGROUP), List.of(), false, OwnProcess.NOBODY));
              LoopbackServer server = new LoopbackServer("127.0.0.1")) {
             EventCollector firstEvents = new EventCollector(first);
             EventCollector secondEvents = new EventCollector(second);
@@ -71,7 +71,7 @@ class TierSelectionTest {
 
     @Test
     void forcedKprobePassesTheVerifierButCannotAttachHere() {
-        assertThatThrownBy(() -> L4Kernel.open(new L4Options(Optional.of(HookTier.KPROBE), List.of(), false)))
+        assertThatThrownBy(() -> L4Kernel.open(new L4Options(Optional.of(HookTier.KPROBE), List.of(), false, OwnProcess.NOBODY)))
                 .isInstanceOfSatisfying(KernelException.class, e -> assertThat(e.userMessage())
                         .startsWith("hook tier kprobe was forced but does not work here: attach k")
                         .doesNotContain("\n"));
@@ -79,7 +79,7 @@ class TierSelectionTest {
 
     @Test
     void forcedFentryIsRefusedAtLoadHere() {
-        assertThatThrownBy(() -> L4Kernel.open(new L4Options(Optional.of(HookTier.FENTRY), List.of(), false)))
+        assertThatThrownBy(() -> L4Kernel.open(new L4Options(Optional.of(HookTier.FENTRY), List.of(), false, OwnProcess.NOBODY)))
                 .isInstanceOfSatisfying(KernelException.class, e -> assertThat(e.userMessage())
                         .startsWith("hook tier fentry was forced but does not work here: load E"));
     }
@@ -110,7 +110,7 @@ class TierSelectionTest {
     /** Runs in a child JVM: opens the kernel side once and prints the outcome. */
     public static final class OpenOnce {
         public static void main(String[] args) {
-            try (L4Kernel kernel = L4Kernel.open(new L4Options(Optional.empty(), List.of(), false))) {
+            try (L4Kernel kernel = L4Kernel.open(new L4Options(Optional.empty(), List.of(), false, OwnProcess.NOBODY))) {
                 System.out.println("opened " + kernel.tier().label() + " after " + kernel.tierReason());
             } catch (KernelException e) {
                 System.out.println(e.userMessage());

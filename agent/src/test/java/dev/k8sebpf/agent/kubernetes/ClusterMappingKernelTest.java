@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.k8sebpf.agent.kernel.L4Kernel;
 import dev.k8sebpf.agent.kernel.L4Options;
+import dev.k8sebpf.agent.kernel.OwnProcess;
 import dev.k8sebpf.agent.loader.KernelPreconditions;
 import dev.k8sebpf.agent.mapping.MappingTable;
 import dev.k8sebpf.agent.metrics.AgentMetrics;
@@ -45,7 +46,7 @@ class ClusterMappingKernelTest {
         var metrics = new AgentMetrics(10_000, Duration.ZERO, System::nanoTime);
         var table = new MappingTable(Duration.ofSeconds(60), 1000, System::nanoTime);
         try (var mapping = ClusterMapping.start(client.getConfiguration(), Set.of(), table, metrics);
-             L4Kernel kernel = L4Kernel.open(new L4Options(Optional.empty(), List.of(), false));
+             L4Kernel kernel = L4Kernel.open(new L4Options(Optional.empty(), List.of(), false, OwnProcess.NOBODY));
              var listener = new ServerSocket(0, 50, InetAddress.getByName(CLUSTER_IP))) {
             await("cluster mapping synced", mapping::synced);
             var counter = new ConnectEventCounter(table, metrics, false);

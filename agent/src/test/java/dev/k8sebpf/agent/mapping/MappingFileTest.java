@@ -302,14 +302,4 @@ class MappingFileTest {
         assertThat(mapping.addresses()).containsExactly(Map.entry(IpKey.parse("10.96.0.9"), new Destination("shop", "new", "")));
         assertThat(mapping.services()).hasSize(2);
     }
-
-    /** A dump of a large cluster, as kubectl prints it: streamed, so its size is not bounded by the heap. */
-    @Test
-    void aDumpOfTenThousandServicesAndSlicesIsRead() throws Exception {
-        Path file = MappingDumps.write(dir.resolve("big.yaml"), 10_000, 5);
-        assertThat(Files.size(file)).isGreaterThan(10_000_000);
-        MappingFile mapping = MappingFile.read(file);
-        assertThat(mapping.services()).hasSize(10_000);
-        assertThat(mapping.addresses()).hasSize(10_000 + 50_000);
-    }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.mapping.IpKey;
 import dev.k8sebpf.agent.mapping.MappingTable;
+import io.micrometer.core.instrument.FunctionCounter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -141,6 +142,20 @@ class AgentMetricsTest {
         expiring.countAttempt(new Destination("shop", "web", "web-1"), "wget");
         assertThat(samples(expiring)).filteredOn(l -> l.startsWith("internal_tcp_attempts_total")).containsExactly(
                 "internal_tcp_attempts_total{destination_namespace=\"shop\",destination_pod=\"web-1\",destination_service=\"web\",process_comm=\"wget\"} 1.0");
+    }
+
+    /** A scrape that fails (here a meter that throws) is reported to liveness until a scrape succeeds. */
+    @Test
+    void aFailedScrapeIsAProblemUntilOneSucceeds() {
+        var broken = FunctionCounter.builder("broken", metrics, m -> {
+            throw new OutOfMemoryError("Java heap space");
+        }).register(metrics.registry());
+        assertThat(metrics.scrapeProblem()).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> metrics.scrape(null)).isInstanceOf(OutOfMemoryError.class);
+        assertThat(metrics.scrapeProblem()).contains("rendering /metrics failed: java.lang.OutOfMemoryError: Java heap space");
+        metrics.registry().remove(broken);
+        metrics.scrape(null);
+        assertThat(metrics.scrapeProblem()).isEmpty();
     }
 
     @Test
