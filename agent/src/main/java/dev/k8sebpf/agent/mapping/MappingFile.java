@@ -121,10 +121,12 @@ public record MappingFile(Set<ServiceName> services, Map<IpKey, Destination> add
                     + describe(parser.currentToken()) + ")");
         }
         var fields = YAML.createObjectNode();
+        boolean list = false;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String name = parser.currentName();
             JsonToken value = parser.nextToken();
             if (name.equals("items") && value == JsonToken.START_ARRAY) {
+                list = true;
                 int item = 0;
                 while (parser.nextToken() != JsonToken.END_ARRAY) {
                     item++;
@@ -135,7 +137,7 @@ public record MappingFile(Set<ServiceName> services, Map<IpKey, Destination> add
                 fields.set(name, parser.readValueAsTree());
             }
         }
-        if (!fields.has("items") && (fields.has("kind") || fields.has("metadata"))) {
+        if (!list) {
             builder.add(fields, where);
         }
     }
