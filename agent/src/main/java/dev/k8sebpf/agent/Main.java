@@ -3,6 +3,7 @@ package dev.k8sebpf.agent;
 import dev.k8sebpf.agent.config.AgentConfig;
 import dev.k8sebpf.agent.config.ConfigException;
 import dev.k8sebpf.agent.config.EnvConfigParser;
+import dev.k8sebpf.agent.config.HostPort;
 import dev.k8sebpf.agent.config.Mode;
 import dev.k8sebpf.agent.http.HealthCheck;
 import dev.k8sebpf.agent.http.MetricsServer;
@@ -20,6 +21,8 @@ import dev.k8sebpf.agent.mapping.MappingTable;
 import dev.k8sebpf.agent.metrics.AgentMetrics;
 import dev.k8sebpf.agent.pipeline.ConnectEventCounter;
 import dev.k8sebpf.agent.pipeline.ConnectPoller;
+import dev.k8sebpf.agent.scaler.ScalerServer;
+import dev.k8sebpf.agent.scaler.ServiceActivity;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -96,6 +99,8 @@ public final class Main {
         metrics.bindMapping(table);
         HealthCheck mappingReady = startMapping(config, table, metrics, log);
 
+        // the scaler's view of the attempts; empty unless SCALER_ADDR serves it
+        var activity = new ServiceActivity(System::nanoTime);
         // Both kernels are drained by the one poller thread, L4 first.
         List<IntSupplier> drains = new ArrayList<>();
         Optional<L4Kernel> kernel = Optional.empty();
@@ -103,7 +108,7 @@ public final class Main {
             L4Kernel opened = openKernel(config);
             kernel = Optional.of(opened);
             metrics.bindKernel(opened.tier().label(), opened::lostEvents, opened::excludedAttempts);
-            var counter = new ConnectEventCounter(table, metrics, config.dropUnmapped());
+            var counter = new ConnectEventCounter(table, metrics, config.dropUnmapped(), activity::attempted);
             drains.add(() -> opened.poll(counter));
         }
         Optional<L7> l7 = Optional.empty();
@@ -125,13 +130,15 @@ public final class Main {
         }
         HealthCheck liveness = livenessOf(poller, metrics);
         HealthCheck readiness = () -> liveness.problem().or(mappingReady::problem);
+        // before /readyz answers: ready means the scaler serves too
+        Optional<ScalerServer> scaler = startScaler(config, activity);
         MetricsServer server = startServer(config, metrics, liveness, readiness);
         started.push(server);
-        log.info("agent started: MODE={}, L4 {}, L7 HTTP {}, serving /metrics, /healthz, /readyz on {}",
+        log.info("agent started: MODE={}, L4 {}, L7 HTTP {}, serving /metrics, /healthz, /readyz on {}{}",
                 config.mode().name().toLowerCase(Locale.ROOT),
                 kernel.map(k -> "hook tier " + k.tier().label() + " (" + k.tierReason() + ")").orElse("off"),
                 l7.map(on -> "hook tier " + on.tier().label()).orElse("off"),
-                server.address());
+                server.address(), scaler.map(s -> ", KEDA external scaler on " + s.address()).orElse(""));
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(this::stop));
     }
 
@@ -207,6 +214,25 @@ public final class Main {
         } catch (IOException e) {
             throw new StartupException("METRICS_ADDR " + config.metricsHost() + ":" + config.metricsPort()
                     + ": cannot listen (" + e.getMessage() + ")");
+        }
+    }
+
+    private Optional<ScalerServer> startScaler(AgentConfig config, ServiceActivity activity) throws StartupException {
+        if (config.scalerAddr().isEmpty()) {
+            return Optional.empty();
+        }
+        HostPort addr = config.scalerAddr().get();
+        var address = new InetSocketAddress(addr.host(), addr.port());
+        if (address.isUnresolved()) {
+            throw new StartupException("SCALER_ADDR host " + addr.host() + " does not resolve");
+        }
+        try {
+            ScalerServer scaler = ScalerServer.start(address, activity);
+            started.push(scaler);
+            return Optional.of(scaler);
+        } catch (IOException e) {
+            throw new StartupException("SCALER_ADDR " + addr.host() + ":" + addr.port() + ": cannot listen ("
+                    + e.getMessage() + ")");
         }
     }
 

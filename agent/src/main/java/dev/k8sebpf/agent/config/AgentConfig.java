@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param l4MaxSeries attempt series (destination × process) before new ones count under process_comm="{other}"
  * @param l4SeriesTtl how long an attempt series may go without an attempt before it is removed; 0: never
  * @param l7MaxSeries HTTP request series before new ones count in their destination's overflow series
+ * @param scalerAddr where to serve KEDA's ExternalScaler API; empty: not served
  * @param l7SeriesTtl how long an HTTP series may go without a request before it is removed; 0: never
  */
 public record AgentConfig(
@@ -39,7 +40,8 @@ public record AgentConfig(
         Optional<HookTier> l4HookTier,
         Optional<L7HookTier> l7HookTier,
         boolean dropUnmapped,
-        LogLevel logLevel) {
+        LogLevel logLevel,
+        Optional<HostPort> scalerAddr) {
 
     public AgentConfig {
         watchNamespaces = List.copyOf(watchNamespaces);

@@ -65,7 +65,8 @@ public final class EnvConfigParser {
                 tier("L4_HOOK_TIER", HookTier.values(), HookTier::label),
                 tier("L7_HOOK_TIER", L7HookTier.values(), L7HookTier::label),
                 bool("DROP_UNMAPPED", "false"),
-                logLevel());
+                logLevel(),
+                optionalHostPort("SCALER_ADDR"));
     }
 
     private String scalar(String name, String defaultValue) {
@@ -99,6 +100,14 @@ public final class EnvConfigParser {
         }
         // Go's ":9102" listens on every interface.
         return new String[] {host.isEmpty() ? "0.0.0.0" : host, matcher.group(2)};
+    }
+
+    private Optional<HostPort> optionalHostPort(String name) throws ConfigException {
+        if (scalar(name, "").isEmpty()) {
+            return Optional.empty();
+        }
+        String[] hostPort = hostPort(name, "");
+        return Optional.of(new HostPort(hostPort[0], Integer.parseInt(hostPort[1])));
     }
 
     private List<String> namespaces(String name) throws ConfigException {

@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses Go's time.ParseDuration syntax (e.g. "90s", "1h30m", "1.5h", "500ms"), as the original agent accepted it. */
-final class GoDuration {
+public final class GoDuration {
     private static final Pattern WHOLE = Pattern.compile("(?:(?:\\d+\\.?\\d*|\\.\\d+)(?:ns|us|µs|μs|ms|s|m|h))+");
     private static final Pattern PART = Pattern.compile("(\\d+\\.?\\d*|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)");
     private static final Map<String, Long> NANOS_PER_UNIT = Map.of(
@@ -19,7 +19,7 @@ final class GoDuration {
     }
 
     /** Non-negative durations only: a negative TTL has no meaning here. "0" alone is allowed, as in Go. */
-    static Optional<Duration> parse(String text) {
+    public static Optional<Duration> parse(String text) {
         if (text.equals("0")) {
             return Optional.of(Duration.ZERO);
         }

@@ -9,6 +9,7 @@ import dev.k8sebpf.agent.mapping.MappingTable;
 import dev.k8sebpf.agent.metrics.AgentMetrics;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,13 +24,21 @@ public final class ConnectEventCounter implements ConnectEventSink {
     private final MappingTable table;
     private final AgentMetrics metrics;
     private final boolean dropUnmapped;
+    private final BiConsumer<String, String> serviceAttempted;
     private final ProcessNames comms = new ProcessNames(List.of()); // the kernel flags excluded events itself
 
     /** @param dropUnmapped DROP_UNMAPPED: skip destinations the table does not know instead of counting them with empty labels */
     public ConnectEventCounter(MappingTable table, AgentMetrics metrics, boolean dropUnmapped) {
+        this(table, metrics, dropUnmapped, (namespace, service) -> { });
+    }
+
+    /** @param serviceAttempted told of every attempt to a known Service (namespace, name), e.g. the scaler */
+    public ConnectEventCounter(MappingTable table, AgentMetrics metrics, boolean dropUnmapped,
+                               BiConsumer<String, String> serviceAttempted) {
         this.table = table;
         this.metrics = metrics;
         this.dropUnmapped = dropUnmapped;
+        this.serviceAttempted = serviceAttempted;
     }
 
     @Override
@@ -48,5 +57,8 @@ public final class ConnectEventCounter implements ConnectEventSink {
             return;
         }
         metrics.countAttempt(destination, comms.of(event.comm()).name());
+        if (!destination.service().isEmpty()) {
+            serviceAttempted.accept(destination.namespace(), destination.service());
+        }
     }
 }
