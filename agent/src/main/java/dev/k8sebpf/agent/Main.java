@@ -6,6 +6,8 @@ import dev.k8sebpf.agent.config.EnvConfigParser;
 import dev.k8sebpf.agent.config.Mode;
 import dev.k8sebpf.agent.http.HealthCheck;
 import dev.k8sebpf.agent.http.MetricsServer;
+import dev.k8sebpf.agent.http.WebConfig;
+import dev.k8sebpf.agent.http.WebConfigException;
 import dev.k8sebpf.agent.kernel.Capabilities;
 import dev.k8sebpf.agent.kernel.KernelException;
 import dev.k8sebpf.agent.kernel.L4Kernel;
@@ -87,6 +89,7 @@ public final class Main {
 
     private void start(AgentConfig config) throws StartupException {
         Logger log = LoggerFactory.getLogger(Main.class);
+        WebConfig web = loadWebConfig(config); // before anything is loaded: a bad file is a user error
         if (config.enableL4() || config.enableL7Http()) {
             preflight();
         }
@@ -124,7 +127,7 @@ public final class Main {
         }
         HealthCheck liveness = livenessOf(poller);
         HealthCheck readiness = () -> liveness.problem().or(mappingReady::problem);
-        MetricsServer server = startServer(config, metrics, liveness, readiness);
+        MetricsServer server = startServer(config, web, metrics, liveness, readiness);
         started.push(server);
         log.info("agent started: MODE={}, L4 {}, L7 HTTP {}, serving /metrics, /healthz, /readyz on {}",
                 config.mode().name().toLowerCase(Locale.ROOT),
@@ -193,14 +196,22 @@ public final class Main {
         return () -> poller.filter(p -> !p.alive()).map(p -> "connect event poller stopped (see the log)");
     }
 
-    private static MetricsServer startServer(AgentConfig config, AgentMetrics metrics, HealthCheck liveness,
+    private static WebConfig loadWebConfig(AgentConfig config) throws StartupException {
+        try {
+            return config.webConfigFile().isPresent() ? WebConfig.load(config.webConfigFile().get()) : WebConfig.PLAIN;
+        } catch (WebConfigException e) {
+            throw new StartupException(e.getMessage());
+        }
+    }
+
+    private static MetricsServer startServer(AgentConfig config, WebConfig web, AgentMetrics metrics, HealthCheck liveness,
                                              HealthCheck readiness) throws StartupException {
         var address = new InetSocketAddress(config.metricsHost(), config.metricsPort());
         if (address.isUnresolved()) {
             throw new StartupException("METRICS_ADDR host " + config.metricsHost() + " does not resolve");
         }
         try {
-            return MetricsServer.start(address, metrics, liveness, readiness);
+            return MetricsServer.start(address, web, metrics::scrape, liveness, readiness);
         } catch (IOException e) {
             throw new StartupException("METRICS_ADDR " + config.metricsHost() + ":" + config.metricsPort()
                     + ": cannot listen (" + e.getMessage() + ")");

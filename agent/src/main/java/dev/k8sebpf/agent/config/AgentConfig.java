@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param l4HookTier the hook tier L4_HOOK_TIER forces; empty means auto (the best that works)
  * @param l7HookTier the HTTP hook tier L7_HOOK_TIER forces; empty means auto
  * @param l7SeriesTtl how long an HTTP series may go without a request before it is removed; 0: never
+ * @param webConfigFile TLS and basic auth for the metrics server (exporter-toolkit format); empty: plain HTTP
  */
 public record AgentConfig(
         Mode mode,
@@ -33,7 +34,8 @@ public record AgentConfig(
         Optional<HookTier> l4HookTier,
         Optional<L7HookTier> l7HookTier,
         boolean dropUnmapped,
-        LogLevel logLevel) {
+        LogLevel logLevel,
+        Optional<Path> webConfigFile) {
 
     public AgentConfig {
         watchNamespaces = List.copyOf(watchNamespaces);

@@ -54,11 +54,12 @@ public final class EnvConfigParser {
                 comms("L7_EXCLUDE_COMMS", "agent"),
                 positiveInt("L7_MAX_PATHS", "100"),
                 duration("L7_SERIES_TTL", "15m"),
-                mappingFile(),
+                file("MAPPING_FILE"),
                 tier("L4_HOOK_TIER", HookTier.values(), HookTier::label),
                 tier("L7_HOOK_TIER", L7HookTier.values(), L7HookTier::label),
                 bool("DROP_UNMAPPED", "false"),
-                logLevel());
+                logLevel(),
+                file("WEB_CONFIG_FILE"));
     }
 
     private String scalar(String name, String defaultValue) {
@@ -155,15 +156,15 @@ public final class EnvConfigParser {
         return paths;
     }
 
-    private Optional<Path> mappingFile() throws ConfigException {
-        String value = scalar("MAPPING_FILE", "");
+    private Optional<Path> file(String name) throws ConfigException {
+        String value = scalar(name, "");
         if (value.isEmpty()) {
             return Optional.empty();
         }
         try {
             return Optional.of(Path.of(value));
         } catch (InvalidPathException e) {
-            throw new ConfigException("MAPPING_FILE", value, "a file path");
+            throw new ConfigException(name, value, "a file path");
         }
     }
 
