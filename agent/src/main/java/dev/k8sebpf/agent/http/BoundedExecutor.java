@@ -6,48 +6,65 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs each HTTP exchange on its own virtual thread (a slow client holds no platform thread), at most
- * {@code limit} at once. Beyond that it refuses, and the JDK server closes that connection: a scrape
- * storm costs at most {@code limit} sets of request buffers and TLS engines instead of growing without bound.
+ * Runs HTTP exchanges on virtual threads, at most {@code running} at once; up to {@code queued} more wait
+ * for a turn (a waiting exchange holds only its socket: the JDK server allocates an exchange's buffers and
+ * TLS engine when it runs). Beyond that it refuses, and the JDK server closes that connection. So a burst
+ * of scrapers is answered in turn, and a storm costs bounded memory instead of growing without limit.
  */
 final class BoundedExecutor implements Executor, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BoundedExecutor.class);
 
-    private final int limit;
-    private final Semaphore permits;
+    private final int admittedLimit;
+    private final Semaphore admitted;
+    private final Semaphore running;
+    private final AtomicInteger waiting = new AtomicInteger();
     private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory());
     private final AtomicBoolean refusedOnce = new AtomicBoolean();
 
-    BoundedExecutor(int limit) {
-        this.limit = limit;
-        this.permits = new Semaphore(limit);
+    BoundedExecutor(int running, int queued) {
+        this.admittedLimit = running + queued;
+        this.admitted = new Semaphore(admittedLimit);
+        this.running = new Semaphore(running);
     }
 
     @Override
     public void execute(Runnable exchange) {
-        if (!permits.tryAcquire()) {
+        if (!admitted.tryAcquire()) {
             // Once at WARN: a storm would otherwise write one line per refused connection.
             if (refusedOnce.compareAndSet(false, true)) {
-                LOG.warn("more than {} HTTP requests in flight: closing the connections of further ones (logged once)", limit);
+                LOG.warn("more than {} HTTP requests at once: closing the connections of further ones (logged once)", admittedLimit);
             }
-            throw new RejectedExecutionException("more than " + limit + " requests in flight");
+            throw new RejectedExecutionException("more than " + admittedLimit + " requests at once");
         }
         try {
             threads.execute(() -> {
                 try {
-                    exchange.run();
+                    waiting.incrementAndGet();
+                    running.acquireUninterruptibly();
+                    waiting.decrementAndGet();
+                    try {
+                        exchange.run();
+                    } finally {
+                        running.release();
+                    }
                 } finally {
-                    permits.release();
+                    admitted.release();
                 }
             });
         } catch (RejectedExecutionException e) {
-            permits.release();
+            admitted.release();
             throw e;
         }
+    }
+
+    /** Exchanges admitted but waiting for a turn. */
+    int waiting() {
+        return waiting.get();
     }
 
     @Override

@@ -26,8 +26,22 @@ public final class MetricsServer implements AutoCloseable {
      * With 16, a burst of 200 scrapers overflowed the queue and the dropped SYNs were retried after 1, 3, 7 s.
      */
     static final int BACKLOG = 1024;
-    /** Requests handled at once; beyond, connections are closed (scrapes are then rendered once each anyway). */
-    static final int MAX_IN_FLIGHT = 256;
+    /**
+     * Exchanges running at once. Each holds the JDK server's buffers (≈ 25 KiB, ≈ 90 KiB with TLS) while it
+     * runs; 64 keep a storm within a few MiB of the local 32 MiB heap and are far more than 2 cores serve.
+     */
+    static final int RUNNING = 64;
+    /** Exchanges waiting for a turn (a parked virtual thread each); beyond, connections are closed. */
+    static final int QUEUED = 1024;
+    /** Writes of at most this much: the JDK's plain-HTTP stream copies each write into a buffer of twice its size. */
+    private static final int WRITE_CHUNK = 4096;
+
+    static {
+        // The JDK server waits forever by default for a request's headers and for a client to take the
+        // response; a stalled client would hold a running slot until it disconnects. Seconds; -D overrides.
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "30");
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", "60");
+    }
 
     private final HttpServer server;
     private final BoundedExecutor executor;
@@ -46,11 +60,11 @@ public final class MetricsServer implements AutoCloseable {
     /** @param scrape renders /metrics for an Accept header (null when absent) */
     public static MetricsServer start(InetSocketAddress address, WebConfig web, Function<String, AgentMetrics.Scrape> scrape,
                                       HealthCheck liveness, HealthCheck readiness) throws IOException {
-        return start(address, web, new ScrapeCoalescer(scrape), liveness, readiness, MAX_IN_FLIGHT);
+        return start(address, web, new ScrapeCoalescer(scrape), liveness, readiness, new BoundedExecutor(RUNNING, QUEUED));
     }
 
     static MetricsServer start(InetSocketAddress address, WebConfig web, ScrapeCoalescer scrapes, HealthCheck liveness,
-                               HealthCheck readiness, int maxInFlight) throws IOException {
+                               HealthCheck readiness, BoundedExecutor executor) throws IOException {
         HttpServer server;
         if (web.tls().isPresent()) {
             HttpsServer https = HttpsServer.create(address, BACKLOG);
@@ -61,7 +75,6 @@ public final class MetricsServer implements AutoCloseable {
         }
         var handler = new Handler(web, scrapes, liveness, readiness);
         server.createContext("/", handler::handle);
-        var executor = new BoundedExecutor(maxInFlight);
         server.setExecutor(executor);
         server.start();
         LOG.info("metrics server on {}: {}", server.getAddress(), web.describe());
@@ -135,7 +148,10 @@ public final class MetricsServer implements AutoCloseable {
         exchange.sendResponseHeaders(status, head ? -1 : body.length);
         if (!head) {
             try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
+                // A 1 MiB scrape written at once would cost each of 64 exchanges a 2 MiB copy.
+                for (int offset = 0; offset < body.length; offset += WRITE_CHUNK) {
+                    out.write(body, offset, Math.min(WRITE_CHUNK, body.length - offset));
+                }
             }
         }
     }

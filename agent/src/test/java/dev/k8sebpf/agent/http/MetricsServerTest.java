@@ -153,10 +153,9 @@ class MetricsServerTest {
         assertThat(Integer.parseInt(line.split("\\s+")[2])).isEqualTo(Math.min(MetricsServer.BACKLOG, somaxconn)).isGreaterThanOrEqualTo(200);
     }
 
-    @Test
-    void requestsBeyondTheInFlightLimitAreRefusedNotQueued() throws Exception {
-        var release = new CountDownLatch(1);
-        var scrapes = new ScrapeCoalescer(accept -> {
+    /** Renders that wait for {@code release}. */
+    private ScrapeCoalescer blockedScrapes(CountDownLatch release) {
+        return new ScrapeCoalescer(accept -> {
             try {
                 release.await();
             } catch (InterruptedException e) {
@@ -164,25 +163,65 @@ class MetricsServerTest {
             }
             return metrics.scrape(accept);
         });
-        try (var limited = MetricsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), WebConfig.PLAIN,
-                scrapes, liveness::get, readiness::get, 2);
-             ExecutorService scrapers = Executors.newVirtualThreadPerTaskExecutor()) {
+    }
+
+    private MetricsServer limitedServer(ScrapeCoalescer scrapes, BoundedExecutor executor) throws IOException {
+        return MetricsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), WebConfig.PLAIN,
+                scrapes, liveness::get, readiness::get, executor);
+    }
+
+    @Test
+    void requestsBeyondTheRunningLimitWaitForTheirTurn() throws Exception {
+        var release = new CountDownLatch(1);
+        var executor = new BoundedExecutor(1, 8);
+        try (var limited = limitedServer(blockedScrapes(release), executor); ExecutorService scrapers = Executors.newVirtualThreadPerTaskExecutor()) {
+            int port = limited.address().getPort();
+            List<Future<String>> scrapes = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                scrapes.add(scrapers.submit(() -> rawGet(port, "/metrics")));
+            }
+            ScrapeCoalescerTest.until(executor::waiting, 3);
+            release.countDown();
+            for (Future<String> scrape : scrapes) {
+                assertThat(scrape.get()).startsWith("HTTP/1.1 200 OK");
+            }
+        }
+    }
+
+    @Test
+    void requestsBeyondRunningAndQueuedAreRefused() throws Exception {
+        var release = new CountDownLatch(1);
+        var executor = new BoundedExecutor(1, 1);
+        ScrapeCoalescer scrapes = blockedScrapes(release);
+        try (var limited = limitedServer(scrapes, executor); ExecutorService scrapers = Executors.newVirtualThreadPerTaskExecutor()) {
             int port = limited.address().getPort();
             Future<String> first = scrapers.submit(() -> rawGet(port, "/metrics"));
+            ScrapeCoalescerTest.until(scrapes::callers, 1);
             Future<String> second = scrapers.submit(() -> rawGet(port, "/metrics"));
-            ScrapeCoalescerTest.until(scrapes::callers, 2);
+            ScrapeCoalescerTest.until(executor::waiting, 1);
             String refused;
             try {
                 refused = rawGet(port, "/healthz");
             } catch (IOException reset) {
                 refused = "";
             }
-            assertThat(refused).as("a third request while two are in flight").isEmpty();
+            assertThat(refused).as("a third request while one runs and one waits").isEmpty();
             release.countDown();
             assertThat(first.get()).startsWith("HTTP/1.1 200 OK");
             assertThat(second.get()).startsWith("HTTP/1.1 200 OK");
             assertThat(rawGet(port, "/healthz")).startsWith("HTTP/1.1 200 OK");
         }
+    }
+
+    @Test
+    void aBodyLargerThanTheWriteChunkArrivesWhole() throws Exception {
+        for (int i = 0; i < 300; i++) {
+            metrics.serviceAdded("shop", "service-" + i);
+        }
+        HttpResponse<String> response = get("/metrics");
+        assertThat(response.body().length()).isGreaterThan(3 * 4096);
+        assertThat(response.body()).contains("destination_service=\"service-299\"} 0.0\n");
+        Promtool.assertValid(response.body().getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
