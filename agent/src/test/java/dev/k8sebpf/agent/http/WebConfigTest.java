@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.k8sebpf.agent.http.TestPki.Issued;
 import dev.k8sebpf.agent.http.TestPki.KeyFormat;
 import dev.k8sebpf.agent.http.TestPki.KeyType;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,6 +67,25 @@ class WebConfigTest {
         String cert = Files.readString(dir.resolve("server.crt")).indent(4);
         String key = Files.readString(dir.resolve("server.key")).indent(4);
         assertThat(load("tls_server_config:\n  cert: |\n" + cert + "  key: |\n" + key).tls()).isPresent();
+    }
+
+    @Test
+    void theDeployExampleLoadsOnceItsPlaceholderIsReplaced() throws Exception {
+        Secret secret;
+        try (var in = Files.newInputStream(Path.of("..", "deploy", "web-config", "secret.yaml"))) {
+            secret = new KubernetesSerialization().unmarshal(in, Secret.class);
+        }
+        String example = secret.getStringData().get("web.yml");
+        Files.createDirectories(dir.resolve("tls"));
+        Files.copy(dir.resolve("server.crt"), dir.resolve("tls/tls.crt"));
+        Files.copy(dir.resolve("server.key"), dir.resolve("tls/tls.key"));
+        String local = example.replace("/etc/k8s-ebpf-agent/", dir + "/");
+        assertRefused(local, "basic_auth_users.prometheus: not a bcrypt hash (expected $2a$, $2b$ or $2y$, a cost from 04 to 31,"
+                + " $ and 53 characters, e.g. from htpasswd -nBC 10 \"\" | tr -d ':\\n')");
+        WebConfig web = load(local.replace("REPLACE_ME", MetricsServerTlsTest.SCRAPE_ME));
+        assertThat(web.tls()).isPresent();
+        assertThat(web.authenticates()).isTrue();
+        assertThat(web.headers()).containsEntry("X-Content-Type-Options", "nosniff");
     }
 
     @Test
