@@ -37,8 +37,9 @@ public final class MetricsServer implements AutoCloseable {
     private static final int WRITE_CHUNK = 4096;
 
     static {
-        // The JDK server waits forever by default for a request's headers and for a client to take the
-        // response; a stalled client would hold a running slot until it disconnects. Seconds; -D overrides.
+        // The JDK server waits forever by default for a request's headers (timed from its first byte,
+        // the wait for a turn included) and for a client to take the response; a stalled client would
+        // hold a running slot until it disconnects. Seconds; -D overrides.
         System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "30");
         System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", "60");
     }

@@ -15,7 +15,7 @@ import java.util.function.Function;
  * renders once the current render ends (a burst costs at most two renders per Accept header).
  */
 final class ScrapeCoalescer {
-    /** One render and everyone waiting for it; {@code outcome} is written and read under {@code rendering}. */
+    /** One render and everyone waiting for it; written under {@code rendering}, read after holding it. */
     private static final class Round {
         private Scrape scrape;
         private RuntimeException failure;
