@@ -7,6 +7,8 @@ import dev.k8sebpf.agent.config.HostPort;
 import dev.k8sebpf.agent.config.Mode;
 import dev.k8sebpf.agent.http.HealthCheck;
 import dev.k8sebpf.agent.http.MetricsServer;
+import dev.k8sebpf.agent.http.WebConfig;
+import dev.k8sebpf.agent.http.WebConfigException;
 import dev.k8sebpf.agent.kernel.Capabilities;
 import dev.k8sebpf.agent.kernel.KernelException;
 import dev.k8sebpf.agent.kernel.L4Kernel;
@@ -91,6 +93,7 @@ public final class Main {
 
     private void start(AgentConfig config) throws StartupException {
         Logger log = LoggerFactory.getLogger(Main.class);
+        WebConfig web = loadWebConfig(config); // before anything is loaded: a bad file is a user error
         if (config.enableL4() || config.enableL7Http()) {
             preflight();
         }
@@ -132,7 +135,7 @@ public final class Main {
         HealthCheck readiness = () -> liveness.problem().or(mappingReady::problem);
         // before /readyz answers: ready means the scaler serves too
         Optional<ScalerServer> scaler = startScaler(config, activity);
-        MetricsServer server = startServer(config, metrics, liveness, readiness);
+        MetricsServer server = startServer(config, web, metrics, liveness, readiness);
         started.push(server);
         log.info("agent started: MODE={}, L4 {}, L7 HTTP {}, serving /metrics, /healthz, /readyz on {}{}",
                 config.mode().name().toLowerCase(Locale.ROOT),
@@ -203,14 +206,22 @@ public final class Main {
                 .or(metrics::scrapeProblem);
     }
 
-    private static MetricsServer startServer(AgentConfig config, AgentMetrics metrics, HealthCheck liveness,
+    private static WebConfig loadWebConfig(AgentConfig config) throws StartupException {
+        try {
+            return config.webConfigFile().isPresent() ? WebConfig.load(config.webConfigFile().get()) : WebConfig.PLAIN;
+        } catch (WebConfigException e) {
+            throw new StartupException(e.getMessage());
+        }
+    }
+
+    private static MetricsServer startServer(AgentConfig config, WebConfig web, AgentMetrics metrics, HealthCheck liveness,
                                              HealthCheck readiness) throws StartupException {
         var address = new InetSocketAddress(config.metricsHost(), config.metricsPort());
         if (address.isUnresolved()) {
             throw new StartupException("METRICS_ADDR host " + config.metricsHost() + " does not resolve");
         }
         try {
-            return MetricsServer.start(address, metrics, liveness, readiness);
+            return MetricsServer.start(address, web, metrics::scrape, liveness, readiness);
         } catch (IOException e) {
             throw new StartupException("METRICS_ADDR " + config.metricsHost() + ":" + config.metricsPort()
                     + ": cannot listen (" + e.getMessage() + ")");

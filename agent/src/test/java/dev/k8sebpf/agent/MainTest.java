@@ -61,6 +61,18 @@ class MainTest {
     }
 
     @Test
+    void badWebConfigBeforeAnythingIsLoaded() throws Exception {
+        Path file = Files.writeString(dir.resolve("web.yml"), "tls_server_config:\n  cert_file: server.crt\n  key_fiel: server.key\n");
+        // ENABLE_L4 stays on: the file is checked before the capability preflight and the hooks.
+        AgentProcess.Finished run = AgentProcess.run(dir, Map.of("MODE", "local", "WEB_CONFIG_FILE", file.toString()),
+                "setpriv", "--bounding-set=-all", "--inh-caps=-all");
+        assertThat(run.status()).isEqualTo(2);
+        assertThat(run.stderrLines()).containsExactly("WEB_CONFIG_FILE " + file + ": unknown key tls_server_config.key_fiel"
+                + " (known here: cert, cert_file, cipher_suites, client_allowed_sans, client_auth_type, client_ca, client_ca_file,"
+                + " curve_preferences, key, key_file, max_version, min_version, prefer_server_cipher_suites)");
+    }
+
+    @Test
     void metricsAddressInUse() throws Exception {
         try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             String address = "127.0.0.1:" + taken.getLocalPort();

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param l7MaxSeries HTTP request series before new ones count in their destination's overflow series
  * @param scalerAddr where to serve KEDA's ExternalScaler API; empty: not served
  * @param l7SeriesTtl how long an HTTP series may go without a request before it is removed; 0: never
+ * @param webConfigFile TLS and basic auth for the metrics server (exporter-toolkit format); empty: plain HTTP
  */
 public record AgentConfig(
         Mode mode,
@@ -41,7 +42,8 @@ public record AgentConfig(
         Optional<L7HookTier> l7HookTier,
         boolean dropUnmapped,
         LogLevel logLevel,
-        Optional<HostPort> scalerAddr) {
+        Optional<HostPort> scalerAddr,
+        Optional<Path> webConfigFile) {
 
     public AgentConfig {
         watchNamespaces = List.copyOf(watchNamespaces);

@@ -61,12 +61,13 @@ public final class EnvConfigParser {
                 positiveInt("L7_MAX_PATHS", "100"),
                 positiveInt("L7_MAX_SERIES", String.valueOf(DEFAULT_L7_MAX_SERIES)),
                 duration("L7_SERIES_TTL", "15m"),
-                mappingFile(),
+                file("MAPPING_FILE"),
                 tier("L4_HOOK_TIER", HookTier.values(), HookTier::label),
                 tier("L7_HOOK_TIER", L7HookTier.values(), L7HookTier::label),
                 bool("DROP_UNMAPPED", "false"),
                 logLevel(),
-                optionalHostPort("SCALER_ADDR"));
+                optionalHostPort("SCALER_ADDR"),
+                file("WEB_CONFIG_FILE"));
     }
 
     private String scalar(String name, String defaultValue) {
@@ -171,15 +172,15 @@ public final class EnvConfigParser {
         return paths;
     }
 
-    private Optional<Path> mappingFile() throws ConfigException {
-        String value = scalar("MAPPING_FILE", "");
+    private Optional<Path> file(String name) throws ConfigException {
+        String value = scalar(name, "");
         if (value.isEmpty()) {
             return Optional.empty();
         }
         try {
             return Optional.of(Path.of(value));
         } catch (InvalidPathException e) {
-            throw new ConfigException("MAPPING_FILE", value, "a file path");
+            throw new ConfigException(name, value, "a file path");
         }
     }
 

@@ -39,7 +39,7 @@ class EnvConfigParserTest {
         assertThat(config).isEqualTo(new AgentConfig(Mode.CLUSTER, "0.0.0.0", 9102, List.of(), Duration.ofSeconds(60), 2048,
                 List.of("kubelet"), 5_000, Duration.ofMinutes(15), true, false, true, List.of(), List.of("agent"), 100, 5_000,
                 Duration.ofMinutes(15),
-                Optional.empty(), Optional.empty(), Optional.empty(), false, LogLevel.INFO, Optional.empty()));
+                Optional.empty(), Optional.empty(), Optional.empty(), false, LogLevel.INFO, Optional.empty(), Optional.empty()));
     }
 
     @Test
@@ -175,6 +175,13 @@ class EnvConfigParserTest {
     void mappingFile() throws ConfigException {
         assertThat(parse("MAPPING_FILE", "/etc/agent/mapping.yaml").mappingFile()).contains(Path.of("/etc/agent/mapping.yaml"));
         assertBad("MAPPING_FILE", "/etc/\0bad", "a file path");
+    }
+
+    @Test
+    void webConfigFile() throws ConfigException {
+        assertThat(parse("WEB_CONFIG_FILE", "/etc/agent/web.yml").webConfigFile()).contains(Path.of("/etc/agent/web.yml"));
+        assertThat(parse("WEB_CONFIG_FILE", "").webConfigFile()).isEmpty();
+        assertBad("WEB_CONFIG_FILE", "/etc/\0bad", "a file path");
     }
 
     @ParameterizedTest

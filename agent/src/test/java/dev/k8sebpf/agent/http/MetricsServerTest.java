@@ -6,7 +6,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.metrics.AgentMetrics;
 import dev.k8sebpf.agent.metrics.Promtool;
+import dev.k8sebpf.agent.loader.KernelPreconditions;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -100,6 +112,117 @@ class MetricsServerTest {
         HttpResponse<String> response = client.send(post, HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(405);
         assertThat(response.headers().firstValue("Allow")).contains("GET, HEAD");
+    }
+
+    /** One request on its own connection, read to the end: what a scraper does. */
+    private static String rawGet(int port, String path) throws IOException {
+        try (var socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: agent\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void aBurstOf200ConcurrentScrapesAllSucceed() throws Exception {
+        int port = server.address().getPort();
+        var start = new CountDownLatch(1);
+        List<Future<String>> scrapes = new ArrayList<>();
+        try (ExecutorService scrapers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 200; i++) {
+                scrapes.add(scrapers.submit(() -> {
+                    start.await();
+                    return rawGet(port, "/metrics");
+                }));
+            }
+            start.countDown();
+            for (Future<String> scrape : scrapes) {
+                assertThat(scrape.get()).startsWith("HTTP/1.1 200 OK")
+                        .contains("internal_tcp_service_attempts_total{destination_namespace=\"shop\",destination_service=\"web\"} 1.0\n");
+            }
+        }
+    }
+
+    @Test
+    void theListenBacklogFitsABurst() throws Exception {
+        KernelPreconditions.requireTool("ss");
+        int somaxconn = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/core/somaxconn")).getFirst().strip());
+        // ss shows a listening socket's backlog in its Send-Q column.
+        Process ss = new ProcessBuilder("ss", "-ltnH", "sport = :" + server.address().getPort()).redirectErrorStream(true).start();
+        String line = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(ss.waitFor()).isZero();
+        assertThat(Integer.parseInt(line.split("\\s+")[2])).isEqualTo(Math.min(MetricsServer.BACKLOG, somaxconn)).isGreaterThanOrEqualTo(200);
+    }
+
+    /** Renders that wait for {@code release}. */
+    private ScrapeCoalescer blockedScrapes(CountDownLatch release) {
+        return new ScrapeCoalescer(accept -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return metrics.scrape(accept);
+        });
+    }
+
+    private MetricsServer limitedServer(ScrapeCoalescer scrapes, BoundedExecutor executor) throws IOException {
+        return MetricsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), WebConfig.PLAIN,
+                scrapes, liveness::get, readiness::get, executor);
+    }
+
+    @Test
+    void requestsBeyondTheRunningLimitWaitForTheirTurn() throws Exception {
+        var release = new CountDownLatch(1);
+        var executor = new BoundedExecutor(1, 8);
+        try (var limited = limitedServer(blockedScrapes(release), executor); ExecutorService scrapers = Executors.newVirtualThreadPerTaskExecutor()) {
+            int port = limited.address().getPort();
+            List<Future<String>> scrapes = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                scrapes.add(scrapers.submit(() -> rawGet(port, "/metrics")));
+            }
+            ScrapeCoalescerTest.until(executor::waiting, 3);
+            release.countDown();
+            for (Future<String> scrape : scrapes) {
+                assertThat(scrape.get()).startsWith("HTTP/1.1 200 OK");
+            }
+        }
+    }
+
+    @Test
+    void requestsBeyondRunningAndQueuedAreRefused() throws Exception {
+        var release = new CountDownLatch(1);
+        var executor = new BoundedExecutor(1, 1);
+        ScrapeCoalescer scrapes = blockedScrapes(release);
+        try (var limited = limitedServer(scrapes, executor); ExecutorService scrapers = Executors.newVirtualThreadPerTaskExecutor()) {
+            int port = limited.address().getPort();
+            Future<String> first = scrapers.submit(() -> rawGet(port, "/metrics"));
+            ScrapeCoalescerTest.until(scrapes::callers, 1);
+            Future<String> second = scrapers.submit(() -> rawGet(port, "/metrics"));
+            ScrapeCoalescerTest.until(executor::waiting, 1);
+            String refused;
+            try {
+                refused = rawGet(port, "/healthz");
+            } catch (IOException reset) {
+                refused = "";
+            }
+            assertThat(refused).as("a third request while one runs and one waits").isEmpty();
+            release.countDown();
+            assertThat(first.get()).startsWith("HTTP/1.1 200 OK");
+            assertThat(second.get()).startsWith("HTTP/1.1 200 OK");
+            assertThat(rawGet(port, "/healthz")).startsWith("HTTP/1.1 200 OK");
+        }
+    }
+
+    @Test
+    void aBodyLargerThanTheWriteChunkArrivesWhole() throws Exception {
+        for (int i = 0; i < 300; i++) {
+            metrics.serviceAdded("shop", "service-" + i);
+        }
+        HttpResponse<String> response = get("/metrics");
+        assertThat(response.body().length()).isGreaterThan(3 * 4096);
+        assertThat(response.body()).contains("destination_service=\"service-299\"} 0.0\n");
+        Promtool.assertValid(response.body().getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
