@@ -22,10 +22,10 @@ class MappingFileFuzzTest {
     private static final Path FILE = tempFile();
 
     // the words of kubectl's output, so mutations build objects the reader takes apart instead of YAML errors
-    @DictionaryEntries({"apiVersion: v1\n", "apiVersion: discovery.k8s.io/v1\n", "kind: List\n", "kind: Service\n",
-        "kind: EndpointSlice\n", "items:\n", "metadata:", "name: ", "namespace: ", "labels:", "kubernetes.io/service-name: ",
+    @DictionaryEntries({"apiVersion: v1", "apiVersion: discovery.k8s.io/v1", "kind: List", "kind: Service",
+        "kind: EndpointSlice", "items:", "metadata:", "name: ", "namespace: ", "labels:", "kubernetes.io/service-name: ",
         "spec:", "clusterIP: ", "clusterIPs: ", "None", "endpoints:", "addresses: ", "addressType: FQDN", "targetRef:",
-        "kind: Pod", "- ", "~", "null", "[", "]", "{", "}", ", ", "---\n", "10.96.0.1", "fd00::1", "\n  "})
+        "kind: Pod", "- ", "~", "null", "[", "]", "{", "}", ", ", "---", "10.96.0.1", "fd00::1"})
     @FuzzTest
     void fuzzRead(byte[] content) throws IOException {
         Files.write(FILE, content);
