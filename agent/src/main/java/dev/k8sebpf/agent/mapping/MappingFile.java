@@ -70,6 +70,7 @@ public record MappingFile(Set<ServiceName> services, Map<IpKey, Destination> add
         List<Object> objects = new ArrayList<>();
         switch (parsed) {
             case null -> { }
+            case KubernetesList list when list.getItems() == null -> { } // "kind: List" without items (found by fuzzing)
             case KubernetesList list -> objects.addAll(list.getItems());
             case Collection<?> documents -> {
                 for (Object document : documents) {
@@ -106,7 +107,7 @@ public record MappingFile(Set<ServiceName> services, Map<IpKey, Destination> add
             switch (object) {
                 case Service service -> addService(service);
                 case EndpointSlice slice -> addSlice(slice);
-                default -> ignored++;
+                case null, default -> ignored++; // "- null" in a list's items is no object
             }
         }
 
@@ -130,7 +131,7 @@ public record MappingFile(Set<ServiceName> services, Map<IpKey, Destination> add
                 clusterIps = single == null ? List.of() : List.of(single);
             }
             for (String ip : clusterIps) {
-                if (!ip.isEmpty() && !ip.equals("None")) { // "None": a headless Service has no ClusterIP
+                if (ip != null && !ip.isEmpty() && !ip.equals("None")) { // "None": a headless Service has no ClusterIP
                     addresses.put(parse(ip, "Service " + name), new Destination(name.namespace(), name.name(), ""));
                 }
             }
@@ -149,9 +150,12 @@ public record MappingFile(Set<ServiceName> services, Map<IpKey, Destination> add
             // The Service may be absent from the file; its slice still defines it for the activation series.
             services.add(new ServiceName(sliceName.namespace(), owner));
             for (Endpoint endpoint : slice.getEndpoints()) {
+                if (endpoint == null || endpoint.getAddresses() == null) {
+                    continue;
+                }
                 ObjectReference target = endpoint.getTargetRef();
                 String pod = target != null && "Pod".equals(target.getKind()) && target.getName() != null ? target.getName() : "";
-                for (String ip : endpoint.getAddresses() == null ? List.<String>of() : endpoint.getAddresses()) {
+                for (String ip : endpoint.getAddresses()) {
                     addresses.put(parse(ip, "EndpointSlice " + sliceName), new Destination(sliceName.namespace(), owner, pod));
                 }
             }
@@ -168,6 +172,9 @@ public record MappingFile(Set<ServiceName> services, Map<IpKey, Destination> add
         }
 
         private IpKey parse(String ip, String where) throws MappingFileException {
+            if (ip == null) {
+                throw new MappingFileException(file, where + ": an address is empty (null)");
+            }
             try {
                 return IpKey.parse(ip);
             } catch (IllegalArgumentException e) {
