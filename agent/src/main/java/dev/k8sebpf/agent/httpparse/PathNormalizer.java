@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Turns a request target into a low-cardinality path label that holds no personal data or secrets:
  * query, fragment and matrix parameters dropped, identifiers, e-mail addresses, numbers and tokens
- * replaced per segment ({@link SegmentRules}; all rules in {@code package-info.java}). Works on the
- * captured bytes without regexes; one instance reuses its buffers, so it is for one thread.
+ * replaced per segment by {@link SegmentRules} (rules: {@code package-info.java}, agent/README-L7.md).
+ * Works on the captured bytes without regexes; one instance reuses its buffers, so it is for one thread.
  */
 public final class PathNormalizer {
 

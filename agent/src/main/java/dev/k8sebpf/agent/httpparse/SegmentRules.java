@@ -2,34 +2,11 @@ package dev.k8sebpf.agent.httpparse;
 
 /**
  * Decides whether one path segment is an identifier, personal data or a secret, and so must not be a
- * label value. The rules (also in {@code README-L7.md}) are checked in this order on the segment with its
- * {@code %XX} escapes decoded:
- * <ol>
- * <li>{@link #ID}: all digits, a UUID (8-4-4-4-12 hex), or at least 16 hex digits.</li>
- * <li>{@link #EMAIL}: {@code local@domain} with a non-empty local part and a domain of letters, digits,
- *     {@code -} and {@code .} that ends in a dot and two or more letters ({@code lodash@4.17.21} stays).</li>
- * <li>{@link #TOKEN} for a JWT or other base64-encoded JSON: starts with {@code eyJ}, at least 16
- *     characters of the token alphabet {@code A-Z a-z 0-9 - _ . ~ + = /}.</li>
- * <li>{@link #TOKEN} for an API key: one of {@link #KEY_PREFIXES} followed by at least 10 characters of
- *     {@code A-Z a-z 0-9 - _ .} of which one is a digit or an upper-case letter
- *     ({@code sk_live_4eC39HqLyjWDarjt}; {@code sk-learn-tutorials} stays).</li>
- * <li>{@link #NUMBER}: only digits and the separators {@code - . + ( ) / space} with at least 7 digits
- *     (phone numbers, cards, dates such as {@code 2024-01-15}), or somewhere in the segment at least 10
- *     digits joined by single separators and not glued to a letter ({@code tel:+1-202-555-0143},
- *     {@code card-4111-1111-1111-1111}).</li>
- * <li>{@link #TOKEN} for a random-looking token: at least 20 characters of the token alphabet with a run
- *     of at least 10 letters and digits, holding letters and either digits or both cases, and mixed like
- *     random data: letter/digit changes between neighbours for at least a fifth of its letters and digits;
- *     or, with both cases, lower-case stretches shorter than 2.5 letters on average or camel-case words
- *     (an optional capital then lower-case letters, a run of capitals, or a run of digits) shorter than
- *     2.8 characters on average; or, with one case, a run of 32 or more letters and digits.</li>
- * </ol>
- * Shannon entropy is not used: over 20 to 40 characters it does not separate file names from tokens
- * ({@code prometheus-2.48.1.linux-amd64.tar.gz} has 4.4 bits a character, random 20-character base62
- * 3.4 to 4.3). The class mix misses a few random tokens (base62: 2% at 20 characters, 1% at 24 and 32; base64url:
- * 4% at 24, under 1% at 32; one-case base36: 3 to 5% at 20 and 24, none from 32; pinned by
- * {@code PathNormalizerTest}) and no word, slug, version or file name of the corpus.
- * One pass over the segment collects every count; no regexes. One instance per thread.
+ * label value: {@link #ID}, {@link #EMAIL}, {@link #TOKEN} (JWTs, {@link #KEY_PREFIXES API keys},
+ * random-looking tokens) or {@link #NUMBER}. The rules, their order and thresholds (the constants below)
+ * and how many random tokens they miss are documented once, in {@code agent/README-L7.md} ("Path labels");
+ * {@code PathNormalizerTest} runs its corpus and pins the misses. Each segment is judged with its
+ * {@code %XX} escapes decoded, in one pass that collects every count (no regexes). One instance per thread.
  */
 final class SegmentRules {
     static final String ID = "{id}";

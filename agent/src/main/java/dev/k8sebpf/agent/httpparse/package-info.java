@@ -54,9 +54,9 @@
  *     {@code *} stays {@code *}; CONNECT's {@code host:port} is kept as is.</li>
  * <li>Identifiers, e-mail addresses, JWTs, API keys, phone and card numbers and random-looking tokens
  *     become {@code {id}}, {@code {email}}, {@code {number}} or {@code {token}}, judged per segment with
- *     percent escapes decoded (rules in {@link dev.k8sebpf.agent.httpparse.SegmentRules}). Other
- *     segments, empty ones and trailing slashes are kept byte for byte (percent escapes are not decoded
- *     in the label).</li>
+ *     percent escapes decoded (rules in agent/README-L7.md, implemented by
+ *     {@link dev.k8sebpf.agent.httpparse.SegmentRules}). Other segments, empty ones and trailing slashes
+ *     are kept byte for byte (percent escapes are not decoded in the label).</li>
  * <li>{@link dev.k8sebpf.agent.httpparse.PathCardinalityLimiter}: per destination service, the first N
  *     distinct paths (default 100) keep their label, later new ones become {@code /{other}}.</li>
  * <li>{@link dev.k8sebpf.agent.httpparse.HealthcheckFilter} ({@code FILTER_HEALTHCHECK=true}) matches
