@@ -3,7 +3,8 @@ package dev.k8sebpf.agent.config;
 /** A bad environment value; the message is the single line shown to the user. */
 public final class ConfigException extends Exception {
     public ConfigException(String variable, String value, String expected) {
-        super(variable + "=\"" + printable(value) + "\" is not valid: expected " + expected);
+        // expected may quote part of the value (a comm that is too long), so it is escaped too
+        super(variable + "=\"" + printable(value) + "\" is not valid: expected " + printable(expected));
     }
 
     /** Keeps the message on one line whatever the variable holds. */

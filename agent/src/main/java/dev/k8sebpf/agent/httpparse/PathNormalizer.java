@@ -3,20 +3,26 @@ package dev.k8sebpf.agent.httpparse;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Turns a request target into a low-cardinality path label (rules in {@code package-info.java}).
- * Works on the captured bytes without regexes; one instance reuses its buffer, so it is for one thread.
+ * Turns a request target into a low-cardinality path label that holds no personal data or secrets:
+ * query, fragment and matrix parameters dropped, identifiers, e-mail addresses, numbers and tokens
+ * replaced per segment by {@link SegmentRules} (rules: {@code package-info.java}, agent/README-L7.md).
+ * Works on the captured bytes without regexes; one instance reuses its buffers, so it is for one thread.
  */
 public final class PathNormalizer {
 
     /** Replaces numeric, UUID and long hex segments. */
-    public static final String ID = "{id}";
+    public static final String ID = SegmentRules.ID;
+    /** Replaces e-mail addresses. */
+    public static final String EMAIL = SegmentRules.EMAIL;
+    /** Replaces phone, card and other long numbers written with separators. */
+    public static final String NUMBER = SegmentRules.NUMBER;
+    /** Replaces JWTs, API keys and random-looking tokens. */
+    public static final String TOKEN = SegmentRules.TOKEN;
     /** Replaces a last segment the capture cut off before its end. */
     public static final String TRUNCATED = "{truncated}";
 
-    private static final int MIN_HEX_ID = 16;
-    private static final int UUID_LENGTH = 36;
-
     private final StringBuilder out = new StringBuilder(64);
+    private final SegmentRules rules = new SegmentRules();
 
     public String normalize(String target) {
         byte[] b = target.getBytes(StandardCharsets.UTF_8);
@@ -90,44 +96,24 @@ public final class PathNormalizer {
     }
 
     private void appendSegment(byte[] b, int s, int e) {
-        if (isIdentifier(b, s, e)) {
-            out.append(ID);
+        int end = s;
+        while (end < e && b[end] != ';') { // matrix parameters (";jsessionid=...") go the way of the query
+            end++;
+        }
+        String placeholder = rules.classify(b, s, end);
+        if (placeholder != null) {
+            out.append(placeholder);
             return;
         }
-        for (int i = s; i < e; i++) {
+        for (int i = s; i < end; i++) {
             if (b[i] < 0) {
-                out.append(new String(b, s, e - s, StandardCharsets.UTF_8));
+                out.append(new String(b, s, end - s, StandardCharsets.UTF_8));
                 return;
             }
         }
-        for (int i = s; i < e; i++) {
+        for (int i = s; i < end; i++) {
             out.append((char) b[i]);
         }
-    }
-
-    /** All digits, a UUID (8-4-4-4-12 hex), or at least 16 hex digits. */
-    private static boolean isIdentifier(byte[] b, int s, int e) {
-        int len = e - s;
-        if (len == 0) {
-            return false;
-        }
-        boolean digits = true;
-        boolean hex = true;
-        for (int i = s; i < e && hex; i++) {
-            digits &= isDigit(b[i]);
-            hex = isHex(b[i]);
-        }
-        return digits || (hex && len >= MIN_HEX_ID) || (len == UUID_LENGTH && isUuid(b, s));
-    }
-
-    private static boolean isUuid(byte[] b, int s) {
-        for (int i = 0; i < UUID_LENGTH; i++) {
-            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
-            if (dash ? b[s + i] != '-' : !isHex(b[s + i])) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static String decode(byte[] b, int from, int to) {
@@ -140,9 +126,5 @@ public final class PathNormalizer {
 
     private static boolean isDigit(byte c) {
         return c >= '0' && c <= '9';
-    }
-
-    private static boolean isHex(byte c) {
-        return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 }

@@ -48,12 +48,15 @@
  *
  * <h2>Path labels ({@link dev.k8sebpf.agent.httpparse.PathNormalizer})</h2>
  * <ul>
- * <li>The query string ({@code ?...}) and fragment ({@code #...}) are dropped.</li>
+ * <li>The query string ({@code ?...}), fragment ({@code #...}) and matrix parameters ({@code ;...} in a
+ *     segment) are dropped.</li>
  * <li>absolute-form {@code http://host:port/p} becomes {@code /p} ({@code /} if it has no path);
  *     {@code *} stays {@code *}; CONNECT's {@code host:port} is kept as is.</li>
- * <li>A segment that is all digits, a UUID (8-4-4-4-12 hex), or at least 16 hex digits becomes
- *     {@code {id}}. Other segments, empty ones and trailing slashes are kept byte for byte (percent
- *     escapes are not decoded).</li>
+ * <li>Identifiers, e-mail addresses, JWTs, API keys, phone and card numbers and random-looking tokens
+ *     become {@code {id}}, {@code {email}}, {@code {number}} or {@code {token}}, judged per segment with
+ *     percent escapes decoded (rules in agent/README-L7.md, implemented by
+ *     {@link dev.k8sebpf.agent.httpparse.SegmentRules}). Other segments, empty ones and trailing slashes
+ *     are kept byte for byte (percent escapes are not decoded in the label).</li>
  * <li>{@link dev.k8sebpf.agent.httpparse.PathCardinalityLimiter}: per destination service, the first N
  *     distinct paths (default 100) keep their label, later new ones become {@code /{other}}.</li>
  * <li>{@link dev.k8sebpf.agent.httpparse.HealthcheckFilter} ({@code FILTER_HEALTHCHECK=true}) matches

@@ -187,6 +187,9 @@ public record MappingFile(Set<ServiceName> services, Map<IpKey, Destination> add
         }
 
         void add(JsonNode object, String where) throws MappingFileException {
+            if (object.isNull()) {
+                return; // `- null` in a list, as hand-edited files have
+            }
             if (!object.isObject()) {
                 throw bad(where + " is not a Kubernetes object");
             }
@@ -256,6 +259,9 @@ public record MappingFile(Set<ServiceName> services, Map<IpKey, Destination> add
                 JsonNode target = endpoint.path("targetRef");
                 String pod = "Pod".equals(target.path("kind").asText()) ? target.path("name").asText("") : "";
                 for (JsonNode address : endpoint.path("addresses")) {
+                    if (address.isNull()) {
+                        throw bad("EndpointSlice " + sliceName + ": an address is empty (null)");
+                    }
                     addresses.put(parse(address.asText(""), "EndpointSlice " + sliceName),
                             new Destination(sliceName.namespace(), owner, pod));
                 }

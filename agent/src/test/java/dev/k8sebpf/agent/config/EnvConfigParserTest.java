@@ -148,6 +148,8 @@ class EnvConfigParserTest {
     void l7ExcludeComms() throws ConfigException {
         assertThat(parse("L7_EXCLUDE_COMMS", "agent,java").l7ExcludeComms()).containsExactly("agent", "java");
         assertBad("L7_EXCLUDE_COMMS", "a-very-long-process", "at most 15 bytes");
+        // found by EnvConfigParserFuzzTest: the long name is quoted in the message, which must stay one line
+        assertBad("L7_EXCLUDE_COMMS", "ok,long-name\nwith-a-newline", "but \"long-name\\nwith-a-newline\" is longer");
     }
 
     @ParameterizedTest

@@ -2,6 +2,8 @@ package dev.k8sebpf.agent.httpparse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,7 +11,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Random and mutated input must never throw, and whatever is reported must be a well-formed label. */
+/**
+ * Random, mutated and (with Jazzer, see FUZZING.md) coverage-guided reads must never throw, and whatever is
+ * reported must be a well-formed label that normalising again would not change.
+ */
 class HttpRequestParserFuzzTest {
 
     private static final int ITERATIONS = 100_000;
@@ -24,6 +29,39 @@ class HttpRequestParserFuzzTest {
         "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
     };
 
+    /** Reads on a few connections, each with its captured bytes and a byte count chosen by the fuzzer. */
+    @FuzzTest
+    void fuzzReads(FuzzedDataProvider data) {
+        HttpRequestParser parser = new HttpRequestParser();
+        ConnectionState[] connections = {new ConnectionState(), new ConnectionState()};
+        PathNormalizer normalizer = new PathNormalizer();
+        RequestConsumer check = (method, path) -> {
+            assertThat(method).isNotNull();
+            assertThat(isValidLabel(path)).as(path).isTrue();
+            assertThat(normalizer.normalize(path)).as("normalising %s again", path).isEqualTo(path);
+        };
+        while (data.remainingBytes() > 0) {
+            ConnectionState state = connections[data.consumeInt(0, connections.length - 1)];
+            byte[] captured = data.consumeBytes(data.consumeInt(0, Reads.CAPTURE));
+            long bytesReceived = switch (data.consumeInt(0, 3)) {
+                case 0 -> captured.length;
+                case 1 -> captured.length + data.consumeLong(1, 1L << 32);
+                case 2 -> data.consumeLong(Long.MIN_VALUE, Long.MAX_VALUE);
+                default -> data.consumeLong(0, Reads.CAPTURE);
+            };
+            int capturedLen = data.consumeBoolean() ? captured.length : data.consumeInt(-10, 2 * Reads.CAPTURE);
+            parser.parse(state, captured, capturedLen, bytesReceived, check);
+            if (data.consumeInt(0, 15) == 0) { // the table forgets a connection (close, eviction, TTL)
+                state.reset();
+            }
+        }
+    }
+
+    private static boolean isValidLabel(String path) {
+        return path != null && !path.isEmpty() && path.length() <= 4 * Reads.CAPTURE
+                && (path.startsWith("/") || path.equals("*") || !path.contains("/"));
+    }
+
     @Test
     void randomAndMutatedReadsNeverThrowAndOnlyYieldValidLabels() {
         SplittableRandom random = new SplittableRandom(0x5eed);
@@ -36,8 +74,7 @@ class HttpRequestParserFuzzTest {
         int[] counted = {0};
         RequestConsumer check = (method, path) -> {
             counted[0]++;
-            boolean valid = method != null && path != null && !path.isEmpty() && path.length() <= 4 * Reads.CAPTURE
-                    && (path.startsWith("/") || path.equals("*") || !path.contains("/"));
+            boolean valid = method != null && isValidLabel(path);
             if (!valid && bad.size() < 10) {
                 bad.add(method + " " + path);
             }

@@ -239,6 +239,39 @@ class MappingFileTest {
                 """, "EndpointSlice shop/web-1: not an IP address: \"web.example\"");
     }
 
+    /** Found by MappingFileFuzzTest: nulls where kubectl writes lists threw NullPointerException. */
+    @Test
+    void nullsInListsAreSkipped() throws Exception {
+        assertThat(MappingFile.read(write("apiVersion: v1\nkind: List\nitems:\n")).services()).isEmpty();
+        MappingFile mapping = MappingFile.read(write("""
+                apiVersion: v1
+                kind: List
+                items:
+                - null
+                - apiVersion: v1
+                  kind: Service
+                  metadata: {name: web, namespace: shop}
+                  spec: {clusterIPs: [null, 10.96.0.7]}
+                - apiVersion: discovery.k8s.io/v1
+                  kind: EndpointSlice
+                  metadata: {name: web-1, namespace: shop, labels: {kubernetes.io/service-name: web}}
+                  addressType: IPv4
+                  endpoints: [null, {addresses: null}, {addresses: [10.244.0.9]}]
+                """));
+        assertThat(mapping.addresses()).containsOnlyKeys(IpKey.parse("10.96.0.7"), IpKey.parse("10.244.0.9"));
+    }
+
+    @Test
+    void nullEndpointAddress() throws IOException {
+        assertBad("""
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: web-1, namespace: shop, labels: {kubernetes.io/service-name: web}}
+                addressType: IPv4
+                endpoints: [{addresses: [null]}]
+                """, "EndpointSlice shop/web-1: an address is empty (null)");
+    }
+
     @Test
     void objectWithoutName() throws IOException {
         assertBad("""

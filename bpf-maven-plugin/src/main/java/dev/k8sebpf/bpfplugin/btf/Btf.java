@@ -83,19 +83,41 @@ public final class Btf {
         throw new ObjectFormatException("BTF type " + id + " is part of a modifier cycle");
     }
 
-    /** Size in bytes of a sized type (after {@link #resolve}); arrays multiply their element size. */
+    /**
+     * Size in bytes of a sized type (after {@link #resolve}); arrays multiply their element size. BTF sizes
+     * and lengths are unsigned 32-bit; an array of itself or a size past 2^63 is malformed BTF.
+     */
     public long sizeOf(int id) throws ObjectFormatException {
-        int resolved = resolve(id);
-        return switch (type(resolved)) {
-            case BtfType.Int t -> t.size();
-            case BtfType.Struct t -> t.size();
-            case BtfType.Enum t -> t.size();
-            case BtfType.Float t -> t.size();
-            case BtfType.Ptr t -> 8;
-            case BtfType.Datasec t -> t.size();
-            case BtfType.Array t -> t.length() * sizeOf(t.elementType());
-            case BtfType other -> throw new ObjectFormatException(
-                    "BTF type " + resolved + " (" + other.getClass().getSimpleName() + ") has no size");
-        };
+        long elements = 1;
+        int cur = id;
+        for (int hops = 0; hops <= types.size(); hops++) {
+            int resolved = resolve(cur);
+            BtfType t = type(resolved);
+            if (t instanceof BtfType.Array a) {
+                elements = multiply(elements, Integer.toUnsignedLong(a.length()), id);
+                cur = a.elementType();
+                continue;
+            }
+            int size = switch (t) {
+                case BtfType.Int i -> i.size();
+                case BtfType.Struct st -> st.size();
+                case BtfType.Enum e -> e.size();
+                case BtfType.Float f -> f.size();
+                case BtfType.Ptr p -> 8;
+                case BtfType.Datasec d -> d.size();
+                case BtfType other -> throw new ObjectFormatException(
+                        "BTF type " + resolved + " (" + other.getClass().getSimpleName() + ") has no size");
+            };
+            return multiply(elements, Integer.toUnsignedLong(size), id);
+        }
+        throw new ObjectFormatException("BTF type " + id + " is an array of itself");
+    }
+
+    private static long multiply(long a, long b, int id) throws ObjectFormatException {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new ObjectFormatException("BTF type " + id + " is larger than 2^63 bytes");
+        }
     }
 }

@@ -16,6 +16,10 @@ final class TypeCollector {
     private final Map<String, Integer> idsByJavaName = new HashMap<>();
     private final List<StructDef> structs = new ArrayList<>();
     private final List<EnumDef> enums = new ArrayList<>();
+    // how deep shapeOf and addFields are nested: past MAX_NESTING the BTF has a cycle (or is not a compiler's)
+    private int nesting;
+
+    private static final int MAX_NESTING = 64;
 
     TypeCollector(Btf btf) {
         this.btf = btf;
@@ -57,9 +61,26 @@ final class TypeCollector {
 
     /** The shape of a value of type {@code id}, collecting the records and enums it needs. */
     Shape shapeOf(int id, String owner, String field) throws ObjectFormatException, ModelException {
+        enter(id);
+        try {
+            return shapeOfNested(id, owner, field);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private void enter(int id) throws ObjectFormatException {
+        if (++nesting > MAX_NESTING) {
+            nesting--;
+            throw new ObjectFormatException("BTF type " + id + " nests more than " + MAX_NESTING
+                    + " arrays or anonymous members deep (a cycle?)");
+        }
+    }
+
+    private Shape shapeOfNested(int id, String owner, String field) throws ObjectFormatException, ModelException {
         String typedefName = "";
         int cur = id;
-        while (true) {
+        for (int hops = 0; hops <= btf.size(); hops++) {
             BtfType t = btf.type(cur);
             switch (t) {
                 case BtfType.Typedef td -> {
@@ -97,6 +118,7 @@ final class TypeCollector {
                         + (t.name().isEmpty() ? "" : " " + t.name()) + " cannot be generated");
             }
         }
+        throw new ObjectFormatException("BTF type " + id + " is part of a modifier cycle");
     }
 
     private Shape.Scalar scalar(BtfType.Int i, String owner, String field) throws ModelException {
@@ -118,7 +140,7 @@ final class TypeCollector {
     /** {@code char} itself (not {@code __u8}/{@code __s8}) marks a C string. */
     private boolean isPlainChar(int id) throws ObjectFormatException {
         BtfType t = btf.type(id);
-        while (t instanceof BtfType.Const || t instanceof BtfType.Volatile) {
+        for (int hops = 0; hops <= btf.size() && (t instanceof BtfType.Const || t instanceof BtfType.Volatile); hops++) {
             t = btf.type(t instanceof BtfType.Const c ? c.type() : ((BtfType.Volatile) t).type());
         }
         return t instanceof BtfType.Int i && i.name().equals("char");
@@ -161,7 +183,12 @@ final class TypeCollector {
             BtfType resolved = btf.type(btf.resolve(m.type()));
             if (m.name().isEmpty()) {
                 if (resolved instanceof BtfType.Struct inner) {
-                    addFields(inner, bitOffset, javaName, cName, out);
+                    enter(m.type());
+                    try {
+                        addFields(inner, bitOffset, javaName, cName, out);
+                    } finally {
+                        nesting--;
+                    }
                 }
                 continue; // unnamed bitfield: padding
             }

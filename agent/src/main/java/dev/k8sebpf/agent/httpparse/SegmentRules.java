@@ -1,0 +1,273 @@
+package dev.k8sebpf.agent.httpparse;
+
+/**
+ * Decides whether one path segment is an identifier, personal data or a secret, and so must not be a
+ * label value: {@link #ID}, {@link #EMAIL}, {@link #TOKEN} (JWTs, {@link #KEY_PREFIXES API keys},
+ * random-looking tokens) or {@link #NUMBER}. The rules, their order and thresholds (the constants below)
+ * and how many random tokens they miss are documented once, in {@code agent/README-L7.md} ("Path labels");
+ * {@code PathNormalizerTest} runs its corpus and pins the misses. Each segment is judged with its
+ * {@code %XX} escapes decoded, in one pass that collects every count (no regexes). One instance per thread.
+ */
+final class SegmentRules {
+    static final String ID = "{id}";
+    static final String EMAIL = "{email}";
+    static final String NUMBER = "{number}";
+    static final String TOKEN = "{token}";
+
+    /** Stripe, GitHub, GitLab, Slack, AWS, Google, npm, PyPI, Shopify, SendGrid and OpenAI key prefixes. */
+    static final String[] KEY_PREFIXES = {
+        "sk_live_", "sk_test_", "pk_live_", "pk_test_", "rk_live_", "rk_test_", "whsec_",
+        "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-",
+        "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xapp-",
+        "AKIA", "ASIA", "AIza", "npm_", "pypi-", "shpat_", "SG.", "sk-",
+    };
+
+    private static final int MIN_HEX_ID = 16;
+    private static final int UUID_LENGTH = 36;
+    private static final int MIN_NUMBER_DIGITS = 7;
+    private static final int MIN_EMBEDDED_DIGITS = 10;
+    private static final int MIN_JWT = 16;
+    private static final int MIN_KEY_REST = 10;
+    private static final int MIN_TOKEN = 20;
+    private static final int MIN_TOKEN_RUN = 10;
+    private static final int LONG_RUN = 32;
+
+    private byte[] d = new byte[256];
+    private int n;
+    // digits joined by single separators, for the embedded-number rule
+    private int digitRun;
+    private boolean digitRunTouchesLetter;
+    private int longestDigitRun;
+
+    /** The placeholder for {@code b[s, e)}, or null to keep the segment as it is. */
+    String classify(byte[] b, int s, int e) {
+        decode(b, s, e);
+        if (n == 0) {
+            return null;
+        }
+        if (isIdentifier()) {
+            return ID;
+        }
+        // counts for the other rules, in one pass
+        int digits = 0;
+        int lower = 0;
+        int upper = 0;
+        int numberSeparators = 0;
+        boolean tokenAlphabet = true;
+        int at = -1;
+        digitRun = 0;
+        digitRunTouchesLetter = false;
+        longestDigitRun = 0;
+        boolean afterSeparator = false;
+        int alnum = 0;
+        int run = 0;
+        int longestRun = 0;
+        int changes = 0; // letter/digit changes between neighbours
+        int words = 0; // camel-case words
+        int lowerStretches = 0;
+        for (int i = 0; i < n; i++) {
+            byte c = d[i];
+            int kind = kind(c);
+            int previous = run == 0 ? OTHER : kind(d[i - 1]);
+            if (kind == OTHER) {
+                if (!isNumberSeparator(c) || afterSeparator) {
+                    endDigitRun();
+                }
+                afterSeparator = isNumberSeparator(c);
+                numberSeparators += afterSeparator ? 1 : 0;
+                if (c == '@' && at < 0) {
+                    at = i;
+                }
+                tokenAlphabet &= isTokenPunctuation(c);
+                run = 0;
+                continue;
+            }
+            afterSeparator = false;
+            if (kind == DIGIT) {
+                digits++;
+                if (digitRun++ == 0) {
+                    digitRunTouchesLetter = previous != OTHER;
+                }
+            } else {
+                digitRunTouchesLetter |= previous == DIGIT;
+                endDigitRun();
+                if (kind == LOWER) {
+                    lower++;
+                    lowerStretches += previous == LOWER ? 0 : 1;
+                } else {
+                    upper++;
+                }
+            }
+            alnum++;
+            if (startsWord(previous, kind, i)) {
+                words++;
+            }
+            if (run > 0 && (previous == DIGIT) != (kind == DIGIT)) {
+                changes++;
+            }
+            longestRun = Math.max(longestRun, ++run);
+        }
+        endDigitRun();
+        if (at > 0 && isDomain(at + 1)) {
+            return EMAIL;
+        }
+        // keys and JWTs before numbers: "xoxb-123456789012-..." holds a long number
+        if ((tokenAlphabet && n >= MIN_JWT && startsWith("eyJ")) || isKey()) {
+            return TOKEN;
+        }
+        if ((digits >= MIN_NUMBER_DIGITS && digits + numberSeparators == n) || longestDigitRun >= MIN_EMBEDDED_DIGITS) {
+            return NUMBER;
+        }
+        boolean bothCases = lower > 0 && upper > 0;
+        if (tokenAlphabet && n >= MIN_TOKEN && longestRun >= MIN_TOKEN_RUN && lower + upper > 0 && (digits > 0 || bothCases)) {
+            if (5 * changes >= alnum
+                    || (bothCases && (2 * lower < 5 * lowerStretches || 5 * alnum < 14 * words))
+                    || (!bothCases && longestRun >= LONG_RUN)) {
+                return TOKEN;
+            }
+        }
+        return null;
+    }
+
+    /** A digit run glued to letters ("glpat-xx1234567890") is part of a word or token, not a number. */
+    private void endDigitRun() {
+        if (!digitRunTouchesLetter) {
+            longestDigitRun = Math.max(longestDigitRun, digitRun);
+        }
+        digitRun = 0;
+        digitRunTouchesLetter = false;
+    }
+
+    /** Copies {@code b[s, e)} into {@code d}, decoding each valid {@code %XX}. */
+    private void decode(byte[] b, int s, int e) {
+        if (d.length < e - s) {
+            d = new byte[e - s];
+        }
+        n = 0;
+        for (int i = s; i < e; i++) {
+            if (b[i] == '%' && i + 2 < e && hex(b[i + 1]) >= 0 && hex(b[i + 2]) >= 0) {
+                d[n++] = (byte) (hex(b[i + 1]) << 4 | hex(b[i + 2]));
+                i += 2;
+            } else {
+                d[n++] = b[i];
+            }
+        }
+    }
+
+    private boolean isIdentifier() {
+        boolean allDigits = true;
+        boolean allHex = true;
+        for (int i = 0; i < n && allHex; i++) {
+            allDigits &= isDigit(d[i]);
+            allHex = hex(d[i]) >= 0;
+        }
+        return allDigits || (allHex && n >= MIN_HEX_ID) || (n == UUID_LENGTH && isUuid());
+    }
+
+    private boolean isUuid() {
+        for (int i = 0; i < UUID_LENGTH; i++) {
+            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? d[i] != '-' : hex(d[i]) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code d[from, n)} is a host name whose last label (the top-level domain) is two or more letters. */
+    private boolean isDomain(int from) {
+        int lastDot = -1;
+        for (int i = from; i < n; i++) {
+            byte c = d[i];
+            if (c == '.') {
+                lastDot = i;
+            } else if (c != '-' && kind(c) == OTHER) {
+                return false;
+            }
+        }
+        if (lastDot <= from || n - lastDot - 1 < 2 || d[from] == '-') {
+            return false;
+        }
+        for (int i = lastDot + 1; i < n; i++) {
+            if (kind(d[i]) != LOWER && kind(d[i]) != UPPER) {
+                return false; // "lodash@4.17.21" is a package and its version
+            }
+        }
+        return true;
+    }
+
+    private boolean isKey() {
+        for (String prefix : KEY_PREFIXES) {
+            if (n - prefix.length() >= MIN_KEY_REST && startsWith(prefix)) {
+                boolean strong = false;
+                for (int i = prefix.length(); i < n; i++) {
+                    int kind = kind(d[i]);
+                    if (kind == OTHER && d[i] != '-' && d[i] != '_' && d[i] != '.') {
+                        return false;
+                    }
+                    strong |= kind == DIGIT || kind == UPPER;
+                }
+                return strong; // all lower case after the prefix reads as words: "sk-learn-tutorials"
+            }
+        }
+        return false;
+    }
+
+    private boolean startsWith(String prefix) {
+        if (n < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (d[i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the letter or digit at {@code i} starts a camel-case word ("HTTPServer2" = HTTP, Server, 2). */
+    private boolean startsWord(int previous, int kind, int i) {
+        return switch (kind) {
+            case DIGIT -> previous != DIGIT;
+            case LOWER -> previous != LOWER && previous != UPPER;
+            default -> previous != UPPER || (i + 1 < n && kind(d[i + 1]) == LOWER); // a capital after capitals starts a word before a lower-case letter
+        };
+    }
+
+    private static final int OTHER = 0;
+    private static final int DIGIT = 1;
+    private static final int LOWER = 2;
+    private static final int UPPER = 3;
+
+    private static int kind(byte c) {
+        if (c >= '0' && c <= '9') {
+            return DIGIT;
+        }
+        if (c >= 'a' && c <= 'z') {
+            return LOWER;
+        }
+        return c >= 'A' && c <= 'Z' ? UPPER : OTHER;
+    }
+
+    private static boolean isTokenPunctuation(byte c) {
+        return c == '-' || c == '_' || c == '.' || c == '~' || c == '+' || c == '=' || c == '/';
+    }
+
+    private static boolean isNumberSeparator(byte c) {
+        return c == '-' || c == '.' || c == '+' || c == '(' || c == ')' || c == '/' || c == ' ';
+    }
+
+    private static boolean isDigit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static int hex(byte c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    }
+}
