@@ -9,7 +9,8 @@ Starts the agent jar (MODE=local, ENABLE_L4=false: no root or BPF needed) with a
 answers, then runs --rounds bursts one second apart. In each burst every scraper thread opens its own
 connection once a barrier releases them all, sends one GET /metrics and reads the whole response.
 Latency = connect start to last byte. Prints p50/p99/max over all requests, the slowest burst's wall
-time, failures, the agent's CPU per scrape and its peak RSS. --tls: WEB_CONFIG_FILE with TLS (a fresh EC certificate) and
+time, the machine's TcpExt ListenDrops meanwhile (SYNs dropped because an accept queue was full: the
+client retries them after 1 s, 3 s, ...), failures, the agent's CPU per scrape and its peak RSS. --tls: WEB_CONFIG_FILE with TLS (a fresh EC certificate) and
 basic auth (bcrypt cost 10), so each request also makes a full handshake and sends credentials.
 --heap: -Xmx after agent/jvm.options' 32 MiB (230m: what the DaemonSet's MaxRAMPercentage=60 of its 384 MiB
 limit gives). Compare only runs made on an idle machine."""
@@ -38,6 +39,13 @@ def web_config(directory):
     with open(path, "w") as f:
         f.write(f"tls_server_config:\n  cert_file: {cert}\n  key_file: {key}\nbasic_auth_users:\n  bench: {BENCH_HASH}\n")
     return path
+
+
+def listen_drops():
+    """TcpExt ListenDrops of the whole machine: connections dropped because an accept queue was full."""
+    with open("/proc/net/netstat") as f:
+        lines = [line.split() for line in f if line.startswith("TcpExt:")]
+    return int(lines[1][lines[0].index("ListenDrops")])
 
 
 def free_port():
@@ -129,14 +137,14 @@ def main():
         burst(port, 20, tls, headers)  # warm-up (JIT), not measured
         time.sleep(1)
         all_latencies, all_failures, walls = [], [], []
-        cpu_before = cpu_seconds(agent.pid)
+        cpu_before, drops_before = cpu_seconds(agent.pid), listen_drops()
         for _ in range(args.rounds):
             latencies, failures, wall = burst(port, args.scrapers, tls, headers)
             all_latencies += latencies
             all_failures += failures
             walls.append(wall)
             time.sleep(1)
-        agent_cpu = cpu_seconds(agent.pid) - cpu_before
+        agent_cpu, drops = cpu_seconds(agent.pid) - cpu_before, listen_drops() - drops_before
         with open(f"/proc/{agent.pid}/status") as f:
             hwm = next(line.split()[1] for line in f if line.startswith("VmHWM"))
     finally:
@@ -147,7 +155,7 @@ def main():
           f" body {len(body) // 1024} KiB")
     if values:
         print(f"latency p50 {percentile(values, 50) * 1000:.1f} ms, p99 {percentile(values, 99) * 1000:.1f} ms,"
-              f" max {values[-1] * 1000:.1f} ms; slowest burst {max(walls) * 1000:.0f} ms")
+              f" max {values[-1] * 1000:.1f} ms; slowest burst {max(walls) * 1000:.0f} ms; listen drops {drops}")
     print(f"failed {len(all_failures)} of {args.rounds * args.scrapers}{': ' + str(all_failures[:3]) if all_failures else ''};"
           f" agent CPU {agent_cpu / (args.rounds * args.scrapers) * 1000:.1f} ms per scrape; peak RSS {int(hwm) / 1024:.1f} MB")
 
