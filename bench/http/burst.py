@@ -2,20 +2,22 @@
 """Scrape burst: N scrapers hit /metrics at the same instant, as Prometheus HA pairs and vmagent shards
 starting their scrape loops together do (issue 17, item 6).
 
-Usage: bench/http/burst.py [--jar JAR] [--rounds 10] [--scrapers 200] [--services 2000] [--tls]
+Usage: bench/http/burst.py [--jar JAR] [--rounds 10] [--scrapers 200] [--services 2000] [--tls] [--heap 230m]
 
 Starts the agent jar (MODE=local, ENABLE_L4=false: no root or BPF needed) with a mapping file of
 --services Services (one activation series each, so a scrape body of realistic size), waits until it
 answers, then runs --rounds bursts one second apart. In each burst every scraper thread opens its own
 connection once a barrier releases them all, sends one GET /metrics and reads the whole response.
 Latency = connect start to last byte. Prints p50/p99/max over all requests, the slowest burst's wall
-time, failures, and the agent's peak RSS. --tls: WEB_CONFIG_FILE with TLS (a fresh EC certificate) and
+time, the machine's TcpExt ListenDrops meanwhile (SYNs dropped because an accept queue was full: the
+client retries them after 1 s, 3 s, ...), failures, the agent's CPU per scrape and its peak RSS. --tls: WEB_CONFIG_FILE with TLS (a fresh EC certificate) and
 basic auth (bcrypt cost 10), so each request also makes a full handshake and sends credentials.
-Compare only runs made on an idle machine."""
+--heap: -Xmx after agent/jvm.options' 32 MiB (230m: what the DaemonSet's MaxRAMPercentage=60 of its 384 MiB
+limit gives). Compare only runs made on an idle machine."""
 import argparse, base64, os, socket, ssl, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from proc import ROOT, java_home
+from proc import ROOT, cpu_seconds, java_home
 
 # htpasswd -nbBC 10 "" bench-password
 BENCH_HASH = "$2y$10$IxLZbyYWHdLxpuC3YYByuemeSbnWGQehqo45bK4d4BpUPVV/zSZqS"
@@ -37,6 +39,13 @@ def web_config(directory):
     with open(path, "w") as f:
         f.write(f"tls_server_config:\n  cert_file: {cert}\n  key_file: {key}\nbasic_auth_users:\n  bench: {BENCH_HASH}\n")
     return path
+
+
+def listen_drops():
+    """TcpExt ListenDrops of the whole machine: connections dropped because an accept queue was full."""
+    with open("/proc/net/netstat") as f:
+        lines = [line.split() for line in f if line.startswith("TcpExt:")]
+    return int(lines[1][lines[0].index("ListenDrops")])
 
 
 def free_port():
@@ -99,6 +108,7 @@ def main():
     parser.add_argument("--scrapers", type=int, default=200)
     parser.add_argument("--services", type=int, default=2000)
     parser.add_argument("--tls", action="store_true")
+    parser.add_argument("--heap")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="burst-")
     mapping = os.path.join(work, "mapping.yaml")
@@ -111,7 +121,8 @@ def main():
         tls = ssl.create_default_context()
         tls.check_hostname, tls.verify_mode = False, ssl.CERT_NONE
         headers = "Authorization: Basic " + base64.b64encode(b"bench:bench-password").decode() + "\r\n"
-    agent = subprocess.Popen([f"{java_home()}/bin/java", f"@{ROOT}/agent/jvm.options", "-jar", args.jar], env=env)
+    heap = [f"-Xmx{args.heap}"] if args.heap else []
+    agent = subprocess.Popen([f"{java_home()}/bin/java", f"@{ROOT}/agent/jvm.options", *heap, "-jar", args.jar], env=env)
     try:
         deadline = time.time() + 60
         while True:
@@ -126,25 +137,27 @@ def main():
         burst(port, 20, tls, headers)  # warm-up (JIT), not measured
         time.sleep(1)
         all_latencies, all_failures, walls = [], [], []
+        cpu_before, drops_before = cpu_seconds(agent.pid), listen_drops()
         for _ in range(args.rounds):
             latencies, failures, wall = burst(port, args.scrapers, tls, headers)
             all_latencies += latencies
             all_failures += failures
             walls.append(wall)
             time.sleep(1)
+        agent_cpu, drops = cpu_seconds(agent.pid) - cpu_before, listen_drops() - drops_before
         with open(f"/proc/{agent.pid}/status") as f:
             hwm = next(line.split()[1] for line in f if line.startswith("VmHWM"))
     finally:
         agent.terminate()
         agent.wait()
     values = sorted(all_latencies)
-    print(f"jar {args.jar}{' (TLS + basic auth)' if args.tls else ''}: {args.rounds} bursts of {args.scrapers} scrapes,"
+    print(f"jar {args.jar}{' (TLS + basic auth)' if args.tls else ''}{' -Xmx' + args.heap if args.heap else ''}: {args.rounds} bursts of {args.scrapers} scrapes,"
           f" body {len(body) // 1024} KiB")
     if values:
         print(f"latency p50 {percentile(values, 50) * 1000:.1f} ms, p99 {percentile(values, 99) * 1000:.1f} ms,"
-              f" max {values[-1] * 1000:.1f} ms; slowest burst {max(walls) * 1000:.0f} ms")
+              f" max {values[-1] * 1000:.1f} ms; slowest burst {max(walls) * 1000:.0f} ms; listen drops {drops}")
     print(f"failed {len(all_failures)} of {args.rounds * args.scrapers}{': ' + str(all_failures[:3]) if all_failures else ''};"
-          f" agent peak RSS {int(hwm) / 1024:.1f} MB")
+          f" agent CPU {agent_cpu / (args.rounds * args.scrapers) * 1000:.1f} ms per scrape; peak RSS {int(hwm) / 1024:.1f} MB")
 
 
 if __name__ == "__main__":

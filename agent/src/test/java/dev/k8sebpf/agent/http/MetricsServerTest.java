@@ -216,12 +216,12 @@ class MetricsServerTest {
 
     @Test
     void aBodyLargerThanTheWriteChunkArrivesWhole() throws Exception {
-        for (int i = 0; i < 300; i++) {
+        for (int i = 0; i < 600; i++) {
             metrics.serviceAdded("shop", "service-" + i);
         }
         HttpResponse<String> response = get("/metrics");
-        assertThat(response.body().length()).isGreaterThan(3 * 4096);
-        assertThat(response.body()).contains("destination_service=\"service-299\"} 0.0\n");
+        assertThat(response.body().length()).isGreaterThan(3 * 16384);
+        assertThat(response.body()).contains("destination_service=\"service-599\"} 0.0\n");
         Promtool.assertValid(response.body().getBytes(StandardCharsets.UTF_8));
     }
 
