@@ -67,6 +67,9 @@ final class Libbpf {
     static final MethodHandle MAP_LOOKUP_ELEM = NativeCall.downcall(LIB, "bpf_map__lookup_elem",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG));
 
+    static final MethodHandle MAP_CREATE = NativeCall.downcall(LIB, "bpf_map_create",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+
     private Libbpf() {
     }
 
