@@ -240,8 +240,8 @@ def rules(args):
         ep = pod["v6"] if family == "6" else pod["v4"]
         dest = f"[{ep}]:{TARGET_PORT}" if family == "6" else f"{ep}:{TARGET_PORT}"
         svc_elems.append(f"{ip} . tcp . {PORT} : goto {name}")
-        chains.append(f"  chain {name} {{ numgen random mod 1 vmap {{ 0 : goto endpoint-{chain_id(svc)} }} }}")
-        chains.append(f"  chain endpoint-{chain_id(svc)} {{ meta l4proto tcp dnat to {dest} }}")
+        chains.append(f"  chain {name} {{ numgen random mod 1 vmap {{ 0 : goto endpoint-{chain_id(svc)} }}; }}")
+        chains.append(f"  chain endpoint-{chain_id(svc)} {{ meta l4proto tcp dnat to {dest}; }}")
 
     def vmap(name, elems):
         body = f" elements = {{ {', '.join(elems)} }}" if elems else ""
@@ -250,14 +250,14 @@ def rules(args):
     print("\n".join([
         f"table {table} kube-proxy {{",
         vmap("service-ips", svc_elems), vmap("no-endpoint-services", noep_elems),
-        "  chain reject-chain { reject }",
-        f"  chain services {{ {addr} . meta l4proto . th dport vmap @service-ips }}",
-        f"  chain service-endpoints-check {{ {addr} . meta l4proto . th dport vmap @no-endpoint-services }}",
-        "  chain filter-input { type filter hook input priority -110; ct state new jump service-endpoints-check }",
-        "  chain filter-forward { type filter hook forward priority -110; ct state new jump service-endpoints-check }",
-        "  chain filter-output { type filter hook output priority -110; ct state new jump service-endpoints-check }",
-        "  chain nat-prerouting { type nat hook prerouting priority -100; jump services }",
-        "  chain nat-output { type nat hook output priority -100; jump services }",
+        "  chain reject-chain { reject; }",
+        f"  chain services {{ {addr} . meta l4proto . th dport vmap @service-ips; }}",
+        f"  chain service-endpoints-check {{ {addr} . meta l4proto . th dport vmap @no-endpoint-services; }}",
+        "  chain filter-input { type filter hook input priority -110; ct state new jump service-endpoints-check; }",
+        "  chain filter-forward { type filter hook forward priority -110; ct state new jump service-endpoints-check; }",
+        "  chain filter-output { type filter hook output priority -110; ct state new jump service-endpoints-check; }",
+        "  chain nat-prerouting { type nat hook prerouting priority -100; jump services; }",
+        "  chain nat-output { type nat hook output priority -100; jump services; }",
         *chains, "}"]))
 
 
@@ -345,7 +345,8 @@ def run_clients(args):
             for ip, port, *_ in ts:
                 status, output = in_pod(args.pod, args.cgroup_root,
                                         ["curl", "-sS", "-o", "/dev/null", "--connect-timeout", "3", "-m", "5", url(ip, port)])
-                results.append("ok" if status == 0 else "refused" if status == 7 and "refused" in output.lower() else f"error:{status} {output.strip()}")
+                # curl's 7 is "Couldn't connect" (ECONNREFUSED among others; a timeout is 28)
+                results.append("ok" if status == 0 else "refused" if status == 7 else f"error:{status} {output.strip()}")
         elif client == "python3":
             status, output = in_pod(args.pod, args.cgroup_root, ["/usr/bin/python3", "-c", PY_CLIENT] + [f"{t[0]},{t[1]}" for t in ts])
             results = output.split()
