@@ -142,7 +142,7 @@ def podman_args(args):
     for extra in args.mount:
         out += ["--volume", extra]
     out.append(args.image)
-    print("node-sim: from the manifest: " + " ".join(a for a in out if not a.startswith("JAVA_TOOL")), file=sys.stderr)
+    print("node-sim: from the manifest: " + " ".join(a if " " not in a else repr(a) for a in out), file=sys.stderr)
     for note in notes:
         print(f"node-sim:   differs: {note}", file=sys.stderr)
     sys.stdout.write("\0".join(out) + "\0")
