@@ -1,5 +1,6 @@
 # Sourced by bin/image-check and bin/node-sim: a throwaway registry on 127.0.0.1, a stand-in base image
-# made from local files (deploy/IMAGES.md), and the Jib build against it. The caller defines say, fail
+# made from local files (deploy/IMAGES.md: what a public JRE base holds, a JRE and glibc; no libbpf), and
+# the Jib build against it. The caller defines say, fail
 # and $work (a private directory it removes), and kills $registry_pid on exit.
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -38,9 +39,10 @@ amd64_rootfs() {
   "$JAVA_HOME/bin/jlink" --output "$jre" --strip-debug --no-man-pages --no-header-files --compress=zip-6 \
     --add-modules java.se,jdk.httpserver,jdk.unsupported,jdk.naming.dns,jdk.crypto.cryptoki,jdk.zipfs,jdk.management,jdk.jfr
   local libs
-  libs=$( { ldd "$jre/bin/java"; find "$jre/lib" -name '*.so' -exec ldd {} \; ; ldd /usr/lib/x86_64-linux-gnu/libbpf.so.1; } 2>/dev/null \
+  # What the JRE links, as on a JRE base image: no libbpf (the agent carries its own, native/).
+  libs=$( { ldd "$jre/bin/java"; find "$jre/lib" -name '*.so' -exec ldd {} \; ; } 2>/dev/null \
     | awk '$2 == "=>" && $3 ~ /^\// && $3 !~ /openjdk/ {print $3}' | sort -u)
-  for lib in $libs /usr/lib/x86_64-linux-gnu/libbpf.so.1; do copy_lib "$rootfs" "$lib"; done
+  for lib in $libs; do copy_lib "$rootfs" "$lib"; done
   install -m 0755 "$(readlink -f /lib64/ld-linux-x86-64.so.2)" "$rootfs/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
   ln -s ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$rootfs/usr/lib64/ld-linux-x86-64.so.2"
   printf 'root:x:0:0:root:/root:/sbin/nologin\n' > "$rootfs/etc/passwd"
@@ -53,7 +55,7 @@ arm64_rootfs() {
   local opts=(-o APT::Architecture=arm64 -o APT::Architectures::=arm64 -o "Dir::State::Lists=$apt/lists"
               -o "Dir::Cache=$apt/cache" -o Dir::State::status=/dev/null)
   apt-get "${opts[@]}" -qq update >/dev/null 2>&1
-  (cd "$apt/debs" && apt-get "${opts[@]}" -qq download libc6 libbpf1 libelf1 zlib1g libzstd1 2>/dev/null)
+  (cd "$apt/debs" && apt-get "${opts[@]}" -qq download libc6 2>/dev/null) # glibc only, as under a JRE base
   for deb in "$apt"/debs/*.deb; do dpkg-deb -x "$deb" "$rootfs"; done
   printf 'root:x:0:0:root:/root:/sbin/nologin\n' > "$rootfs/etc/passwd"
   printf 'root:x:0:\n' > "$rootfs/etc/group"
@@ -108,7 +110,7 @@ push_base() {
     manifests: [{mediaType: "application/vnd.oci.image.index.v1+json", digest: $d, size: $s,
                  annotations: {"org.opencontainers.image.ref.name": "base"}}]}' > "$layout/index.json"
   mv "$work/index.json" "$layout/blobs/sha256/$inner"
-  base="$registry/stand-in/jre25-libbpf1:base"
+  base="$registry/stand-in/jre25:base"
   skopeo copy -q --all --dest-tls-verify=false "oci:$layout:base" "docker://$base"
   say "stand-in base pushed: $base ($*; $(du -sh "$layout" | cut -f1) compressed)"
 }

@@ -128,7 +128,8 @@ def podman_args(args):
             if ed.get("medium") != "Memory":
                 die(f"emptyDir {m['name']} is not medium: Memory")
             size = f",size={memory_bytes(ed['sizeLimit'])}" if "sizeLimit" in ed else ""
-            out += ["--tmpfs", f"{m['mountPath']}:rw,nosuid,nodev{size}"]
+            # exec: podman's tmpfs default is noexec, a kubelet's emptyDir is not (the agent dlopens its libbpf from /tmp)
+            out += ["--tmpfs", f"{m['mountPath']}:rw,exec,nosuid,nodev{size}"]
         else:
             die(f"volume {m['name']}: only hostPath and emptyDir are simulated")
     env = {e["name"]: e.get("value", "") for e in c.get("env", [])}

@@ -35,6 +35,7 @@ public final class L4Kernel implements AutoCloseable {
     /** Loads and attaches the forced tier, or else the first of {@link HookTier}'s order that works. */
     public static L4Kernel open(L4Options options) throws KernelException {
         checkEnvironment(LibbpfProbe.installed(), KERNEL_BTF);
+        LOG.info("{}: {}", LibbpfProbe.libraryName(), LibbpfProbe.origin());
         byte[] elf = ObjectFiles.forThisArch(ConnectSkeleton::objectBytes);
         byte[] rodata = new ConnectSkeleton.Rodata().emitExcluded(options.emitExcluded() ? 1 : 0).toBytes();
         ExcludedComms excluded = excludedComms(options);
@@ -79,7 +80,8 @@ public final class L4Kernel implements AutoCloseable {
 
     static void checkEnvironment(boolean libbpfInstalled, Path kernelBtf) throws KernelException {
         if (!libbpfInstalled) {
-            throw new KernelException(LibbpfProbe.libraryName() + " not found: apt-get install libbpf1");
+            throw new KernelException(LibbpfProbe.libraryName() + " not found: apt-get install libbpf1"
+                    + (LibbpfProbe.installed() ? "" : " (" + LibbpfProbe.origin() + ")"));
         }
         if (!Files.exists(kernelBtf)) {
             throw new KernelException("kernel BTF not found at " + kernelBtf
