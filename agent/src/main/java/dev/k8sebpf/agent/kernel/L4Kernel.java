@@ -64,7 +64,7 @@ public final class L4Kernel implements AutoCloseable {
                 if (options.forcedTier().isPresent()) {
                     e.libbpfLog().forEach(LOG::warn);
                     throw new KernelException("hook tier " + candidate.label() + " was forced but does not work here: "
-                            + e.reason(), e);
+                            + e.reason() + Seccomp.perfEventHint(e.reason()).map(hint -> "; " + hint).orElse(""), e);
                 }
                 if (e.misconfigured()) {
                     LOG.warn("hook tier {} does not work here: {}", candidate.label(), e.reason());
@@ -75,7 +75,9 @@ public final class L4Kernel implements AutoCloseable {
                 fallbacks.add(candidate.label() + ": " + e.reason());
             }
         }
-        throw new KernelException("no hook tier works here: " + String.join("; ", fallbacks));
+        String reasons = String.join("; ", fallbacks);
+        throw new KernelException("no hook tier works here: " + reasons
+                + Seccomp.perfEventHint(reasons).map(hint -> "; " + hint).orElse(""));
     }
 
     static void checkEnvironment(boolean libbpfInstalled, Path kernelBtf) throws KernelException {

@@ -40,6 +40,28 @@ final class Seccomp {
                 + " seccompProfile {type: Localhost, localhostProfile: agent.json} (deploy/README.md, Seccomp)";
     }
 
+    /**
+     * What to add to a failure whose tiers could not attach with EPERM under a seccomp filter: the tracepoint
+     * tiers' perf_event_open() is then most likely refused by the profile (containers/common v0.60–v0.66,
+     * CRI-O 1.31–1.35, allow bpf with CAP_BPF but perf_event_open only with CAP_SYS_ADMIN). Empty otherwise.
+     */
+    static Optional<String> perfEventHint(String reasons) {
+        if (!reasons.matches("(?s).*attach \\S+ EPERM.*")) {
+            return Optional.empty();
+        }
+        String status;
+        try {
+            status = Files.readString(Path.of("/proc/self/status"));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        return mode(status) == SECCOMP_MODE_FILTER ? Optional.of(PERF_EVENT_HINT) : Optional.empty();
+    }
+
+    static final String PERF_EVENT_HINT = "attaching a tracepoint was refused (EPERM) under this container's seccomp"
+            + " filter (Seccomp: 2) although CAP_PERFMON is granted: the runtime's default profile allows"
+            + " perf_event_open only with CAP_SYS_ADMIN; use deploy/seccomp/agent.json (deploy/README.md, Seccomp)";
+
     /** The {@code Seccomp:} field of /proc/PID/status: 0 none, 1 strict, 2 filter; -1 when absent. */
     static int mode(String procStatus) {
         return procStatus.lines().filter(line -> line.startsWith("Seccomp:"))

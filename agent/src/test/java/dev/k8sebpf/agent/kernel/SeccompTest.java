@@ -21,4 +21,20 @@ class SeccompTest {
         assertThat(Seccomp.message("EPERM")).contains("seccomp").contains("EPERM").contains("deploy/seccomp/agent.json")
                 .doesNotContain("\\n");
     }
+
+    @Test
+    void onlyAnAttachEpermCallsForThePerfEventHint() {
+        // Whether the hint is given also depends on this process's own Seccomp field; without EPERM at attach, never.
+        assertThat(Seccomp.perfEventHint("cgroup: load EPERM; kprobe: attach kprobe_tcp_v4_connect ENOENT")).isEmpty();
+        boolean filtered = Seccomp.mode(readStatus()) == 2;
+        assertThat(Seccomp.perfEventHint("syscall_tracepoint: attach tp_sys_enter_connect EPERM").isPresent()).isEqualTo(filtered);
+    }
+
+    private static String readStatus() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/status"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }
