@@ -1,8 +1,8 @@
 # Equivalents of the original agent's make targets, on top of ./mvnw and kubectl.
 #   make build                                   jar + lib/ in agent/target
 #   make build PUSH=true VERSION=0.1.0 REGISTRY=registry.example[:port] [BASE_IMAGE=…] [INSECURE=true]
-#                                                multi-arch image (Jib), pushed; the base (JRE 25 +
-#                                                libbpf1) is built once as deploy/IMAGES.md shows
+#                                                multi-arch image (Jib), pushed; the base is the public
+#                                                eclipse-temurin:25-jre (the agent carries its libbpf)
 #   make deploy NAMESPACE=k8s-ebpf [IMAGE=…]     kubectl apply the agent (namespace, RBAC, DaemonSet)
 #   make render NAMESPACE=…                      print what deploy would apply
 #   make test | image-check | newcomer-check     the README's test command and the release checks
@@ -11,7 +11,7 @@
 VERSION ?= $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
 PUSH ?= false
 REGISTRY ?=
-BASE_IMAGE ?= $(if $(REGISTRY),$(REGISTRY)/,)k8s-ebpf-l4l7-metrics/jre25-libbpf1:25
+BASE_IMAGE ?= eclipse-temurin:25-jre
 INSECURE ?= false
 NAMESPACE ?= k8s-ebpf
 KUBECTL ?= kubectl

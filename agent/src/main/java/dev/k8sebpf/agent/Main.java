@@ -25,6 +25,7 @@ import dev.k8sebpf.agent.pipeline.ConnectEventCounter;
 import dev.k8sebpf.agent.pipeline.ConnectPoller;
 import dev.k8sebpf.agent.scaler.ScalerServer;
 import dev.k8sebpf.agent.scaler.ServiceActivity;
+import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -111,6 +112,10 @@ public final class Main {
             L4Kernel opened = openKernel(config);
             kernel = Optional.of(opened);
             metrics.bindKernel(opened.tier().label(), opened::lostEvents, opened::excludedAttempts);
+            // Where the cgroup hooks landed: a path that is not the node's cgroup2 root would mean blind hooks.
+            opened.cgroup().ifPresent(path -> Gauge.builder("internal_agent_hook_cgroup", () -> 1)
+                    .description("The cgroup2 directory the L4 cgroup hooks are attached to (value is always 1)")
+                    .tag("tier", opened.tier().label()).tag("cgroup", path).register(metrics.registry()));
             var counter = new ConnectEventCounter(table, metrics, config.dropUnmapped(), activity::attempted);
             drains.add(() -> opened.poll(counter));
         }

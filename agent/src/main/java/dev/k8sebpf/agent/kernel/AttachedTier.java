@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** One tier loaded and attached: its object, links, the mapped ring buffer and the stats map. */
 final class AttachedTier implements AutoCloseable {
@@ -27,7 +28,11 @@ final class AttachedTier implements AutoCloseable {
     private final BpfMap stats;
     private final int cpus;
 
-    private AttachedTier(BpfObject object, List<BpfLink> links, EventRing<ConnectEvent> ring, int cpus) {
+    private final Optional<String> cgroup;
+
+    private AttachedTier(BpfObject object, List<BpfLink> links, EventRing<ConnectEvent> ring, int cpus,
+                         Optional<String> cgroup) {
+        this.cgroup = cgroup;
         this.object = object;
         this.links = links;
         this.ring = ring;
@@ -49,7 +54,8 @@ final class AttachedTier implements AutoCloseable {
                     "a connect_event", ConnectEvent::decode);
             step = "count CPUs";
             int cpus = BpfMap.possibleCpus();
-            Integer cgroupFd = tier == HookTier.CGROUP ? openCgroupRoot() : null;
+            Optional<String> cgroup = tier == HookTier.CGROUP ? Optional.of(cgroupRoot()) : Optional.empty();
+            Integer cgroupFd = cgroup.isPresent() ? openDirectory(cgroup.get()) : null;
             try {
                 for (BpfProgram program : object.programs()) {
                     if (tier.owns(program.section())) {
@@ -62,7 +68,7 @@ final class AttachedTier implements AutoCloseable {
                     Libc.close(cgroupFd); // the links keep the cgroup
                 }
             }
-            return new AttachedTier(object, links, ring, cpus);
+            return new AttachedTier(object, links, ring, cpus, cgroup);
         } catch (BpfException e) {
             release(object, links, ring);
             throw new TierUnavailable(step, e);
@@ -72,20 +78,34 @@ final class AttachedTier implements AutoCloseable {
         }
     }
 
-    private static int openCgroupRoot() throws TierUnavailable {
+    /** The cgroup2 mount to attach to; unavailable when it would not see the whole node. */
+    private static String cgroupRoot() throws TierUnavailable {
         String mountinfo;
         try {
             mountinfo = Files.readString(Path.of("/proc/self/mountinfo"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String root = CgroupRoot.find(mountinfo)
-                .orElseThrow(() -> new TierUnavailable("no cgroup2 mount in /proc/self/mountinfo"));
+        String root = CgroupRoot.find(mountinfo).orElseThrow(() -> new TierUnavailable(
+                "no cgroup2 mount in /proc/self/mountinfo: " + CgroupRoot.MOUNT_HINT, true));
+        Optional<String> blind = CgroupRoot.blindness(Path.of(root));
+        if (blind.isPresent()) {
+            throw new TierUnavailable(blind.get(), true);
+        }
+        return root;
+    }
+
+    private static int openDirectory(String root) throws TierUnavailable {
         try {
             return Libc.openDirectory(root);
         } catch (BpfException e) {
             throw new TierUnavailable("open " + root, e);
         }
+    }
+
+    /** The cgroup2 directory the hooks are attached to (cgroup tier only). */
+    Optional<String> cgroup() {
+        return cgroup;
     }
 
     /** Drains the ring into the sink; returns the events handed over. */

@@ -1,5 +1,7 @@
 package dev.k8sebpf.agent.kernel;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /** Finds the cgroup2 mount in /proc/self/mountinfo: cgroup hooks attached there see every process below it. */
@@ -33,6 +35,24 @@ final class CgroupRoot {
         }
         return Optional.ofNullable(best);
     }
+
+    /**
+     * Why hooks attached at this cgroup2 mount would miss other pods, or empty when it is the hierarchy's
+     * root. Every cgroup but the root has {@code cgroup.events} (the kernel's CFTYPE_NOT_ON_ROOT files,
+     * Linux 4.5+), whichever namespace looks at it: a container's own cgroup2 mount (its cgroup namespace's
+     * root, mountinfo root "/") has it; the host's root mounted in by the hostPath ("/../..") does not.
+     */
+    static Optional<String> blindness(Path mountPoint) {
+        if (!Files.exists(mountPoint.resolve("cgroup.events"))) {
+            return Optional.empty();
+        }
+        return Optional.of("the cgroup2 mount at " + mountPoint + " is a cgroup of its own (this container's),"
+                + " not the node's root, so hooks there would see no other pod: " + MOUNT_HINT);
+    }
+
+    /** What to change when the host's cgroup2 root is not visible; named in every such message. */
+    static final String MOUNT_HINT = "mount the host's /sys/fs/cgroup into the agent (hostPath /sys/fs/cgroup,"
+            + " see deploy/daemonset.yaml)";
 
     // "/" → 0, "/.." → 1, "/../.." → 2; a path into a subtree → -1.
     private static int heightAboveNamespaceRoot(String root) {

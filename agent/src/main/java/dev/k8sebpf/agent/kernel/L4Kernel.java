@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,7 @@ public final class L4Kernel implements AutoCloseable {
     /** Loads and attaches the forced tier, or else the first of {@link HookTier}'s order that works. */
     public static L4Kernel open(L4Options options) throws KernelException {
         checkEnvironment(LibbpfProbe.installed(), KERNEL_BTF);
+        LOG.info("{}: {}", LibbpfProbe.libraryName(), LibbpfProbe.origin());
         byte[] elf = ObjectFiles.forThisArch(ConnectSkeleton::objectBytes);
         OwnProcess self = options.ownProcess();
         byte[] rodata = new ConnectSkeleton.Rodata().emitExcluded(options.emitExcluded() ? 1 : 0)
@@ -46,29 +48,44 @@ public final class L4Kernel implements AutoCloseable {
                 AttachedTier attached = AttachedTier.attach(candidate, elf, rodata, excluded);
                 String reason = !fallbacks.isEmpty() ? String.join("; ", fallbacks)
                         : options.forcedTier().isPresent() ? candidate.label() + ": forced" : candidate.label() + ": preferred";
-                LOG.info("connect hooks attached: tier {} ({})", candidate.label(), reason);
+                LOG.info("connect hooks attached: tier {}{} ({})", candidate.label(),
+                        attached.cgroup().map(path -> " at " + path).orElse(""), reason);
                 return new L4Kernel(candidate, reason, attached);
             } catch (TierUnavailable e) {
                 if (e.permissionDenied() && !Capabilities.current().canLoadBpf()) {
                     throw new KernelException("missing privileges to load BPF programs: needs CAP_BPF and CAP_PERFMON"
                             + " (or root)", e);
                 }
+                if (e.permissionDenied()) {
+                    // No tier can load while seccomp refuses bpf() itself: say so instead of "load EPERM" four times.
+                    Optional<String> seccomp = Seccomp.refusesBpf();
+                    if (seccomp.isPresent()) {
+                        throw new KernelException(seccomp.get(), e);
+                    }
+                }
                 if (options.forcedTier().isPresent()) {
                     e.libbpfLog().forEach(LOG::warn);
                     throw new KernelException("hook tier " + candidate.label() + " was forced but does not work here: "
-                            + e.reason(), e);
+                            + e.reason() + Seccomp.perfEventHint(e.reason()).map(hint -> "; " + hint).orElse(""), e);
                 }
-                LOG.info("hook tier {} does not work here: {}", candidate.label(), e.reason());
+                if (e.misconfigured()) {
+                    LOG.warn("hook tier {} does not work here: {}", candidate.label(), e.reason());
+                } else {
+                    LOG.info("hook tier {} does not work here: {}", candidate.label(), e.reason());
+                }
                 e.libbpfLog().forEach(LOG::debug);
                 fallbacks.add(candidate.label() + ": " + e.reason());
             }
         }
-        throw new KernelException("no hook tier works here: " + String.join("; ", fallbacks));
+        String reasons = String.join("; ", fallbacks);
+        throw new KernelException("no hook tier works here: " + reasons
+                + Seccomp.perfEventHint(reasons).map(hint -> "; " + hint).orElse(""));
     }
 
     static void checkEnvironment(boolean libbpfInstalled, Path kernelBtf) throws KernelException {
         if (!libbpfInstalled) {
-            throw new KernelException(LibbpfProbe.libraryName() + " not found: apt-get install libbpf1");
+            throw new KernelException(LibbpfProbe.libraryName() + " not found: apt-get install libbpf1"
+                    + (LibbpfProbe.installed() ? "" : " (" + LibbpfProbe.origin() + ")"));
         }
         if (!Files.exists(kernelBtf)) {
             throw new KernelException("kernel BTF not found at " + kernelBtf
@@ -88,6 +105,11 @@ public final class L4Kernel implements AutoCloseable {
 
     public HookTier tier() {
         return tier;
+    }
+
+    /** The cgroup2 directory the hooks are attached to, in this process's mount namespace (cgroup tier only). */
+    public Optional<String> cgroup() {
+        return attached.cgroup();
     }
 
     /** Why this tier: {@code cgroup: preferred}, {@code kprobe: forced}, or the fallbacks taken to get here. */

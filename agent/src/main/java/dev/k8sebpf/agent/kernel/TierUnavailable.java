@@ -5,13 +5,26 @@ import java.util.List;
 
 /** One hook tier cannot be used here; {@link #reason()} is short, e.g. {@code load EPERM}. */
 final class TierUnavailable extends Exception {
+    private final boolean misconfigured;
+
     TierUnavailable(String reason) {
+        this(reason, false);
+    }
+
+    /** @param misconfigured the pod's settings are at fault (worth a warning), not the kernel */
+    TierUnavailable(String reason, boolean misconfigured) {
         super(reason);
+        this.misconfigured = misconfigured;
     }
 
     /** @param step what was being done, e.g. {@code load} or {@code attach cgroup_connect4} */
     TierUnavailable(String step, BpfException failure) {
         super(step + " " + failure.errnoName(), failure);
+        this.misconfigured = false;
+    }
+
+    boolean misconfigured() {
+        return misconfigured;
     }
 
     String reason() {

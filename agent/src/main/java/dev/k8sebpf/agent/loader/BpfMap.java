@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 /** One map of an open {@link BpfObject}; valid until the object is closed. */
 public final class BpfMap {
     private static final long BPF_ANY = 0;
+    private static final int BPF_MAP_TYPE_ARRAY = 2;
 
     private final MemorySegment map;
     private final String name;
@@ -14,6 +15,24 @@ public final class BpfMap {
     BpfMap(MemorySegment map, String name) {
         this.map = map;
         this.name = name;
+    }
+
+    /**
+     * Creates and closes a one-element array map: whether the bpf() syscall itself is allowed here.
+     * Returns 0, or the errno (EPERM when a seccomp filter or missing CAP_BPF refuses it).
+     */
+    public static int probeCreate() {
+        int fd;
+        try {
+            fd = (int) Libbpf.MAP_CREATE.invokeExact(BPF_MAP_TYPE_ARRAY, MemorySegment.NULL, 4, 4, 1, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        if (fd < 0) {
+            return -fd; // libbpf 1.x returns -errno
+        }
+        Libc.close(fd);
+        return 0;
     }
 
     public String name() {

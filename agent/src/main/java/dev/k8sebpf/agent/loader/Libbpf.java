@@ -5,7 +5,6 @@ import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
@@ -16,9 +15,10 @@ import java.lang.invoke.MethodHandle;
  * returning int report a negative errno directly.
  */
 final class Libbpf {
-    static final String LIBRARY_NAME = "libbpf.so.1";
+    static final String LIBRARY_NAME = LibbpfLibrary.NAME;
 
-    private static final SymbolLookup LIB = SymbolLookup.libraryLookup(LIBRARY_NAME, Arena.global());
+    private static final SymbolLookup LIB = LibbpfLibrary.find().lookup()
+            .orElseThrow(() -> new IllegalStateException(LIBRARY_NAME + " not loadable: " + LibbpfLibrary.find().origin()));
 
     static final MethodHandle SET_PRINT = NativeCall.downcall(LIB, "libbpf_set_print",
             FunctionDescriptor.of(ADDRESS, ADDRESS));
@@ -66,6 +66,9 @@ final class Libbpf {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG));
     static final MethodHandle MAP_LOOKUP_ELEM = NativeCall.downcall(LIB, "bpf_map__lookup_elem",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG));
+
+    static final MethodHandle MAP_CREATE = NativeCall.downcall(LIB, "bpf_map_create",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
 
     private Libbpf() {
     }

@@ -1,7 +1,5 @@
 package dev.k8sebpf.agent.loader;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.SymbolLookup;
 
 /** Whether libbpf can be loaded at all, asked before anything touches the downcall handles. */
 public final class LibbpfProbe {
@@ -12,12 +10,13 @@ public final class LibbpfProbe {
         return Libbpf.LIBRARY_NAME;
     }
 
+    /** Whether libbpf can be loaded: the agent's own copy or the system's ({@link #origin()} says which). */
     public static boolean installed() {
-        try (Arena arena = Arena.ofConfined()) {
-            SymbolLookup.libraryLookup(Libbpf.LIBRARY_NAME, arena);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return LibbpfLibrary.find().lookup().isPresent();
+    }
+
+    /** "the agent's own copy", "the system's", or why neither could be loaded. */
+    public static String origin() {
+        return LibbpfLibrary.find().origin();
     }
 }

@@ -2,7 +2,12 @@ package dev.k8sebpf.agent.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.k8sebpf.agent.loader.KernelPreconditions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CgroupRootTest {
     @Test
@@ -52,5 +57,31 @@ class CgroupRootTest {
                 52 40 0:30 / /b rw - cgroup2 cgroup2 rw
                 """;
         assertThat(CgroupRoot.find(mountinfo)).hasValue("/b");
+    }
+
+    @Test
+    void aDirectoryWithCgroupEventsIsACgroupOfItsOwn(@TempDir Path dir) throws IOException {
+        Files.createFile(dir.resolve("cgroup.events"));
+        assertThat(CgroupRoot.blindness(dir)).hasValueSatisfying(reason -> assertThat(reason)
+                .contains(dir.toString()).contains("hostPath /sys/fs/cgroup"));
+    }
+
+    @Test
+    void aDirectoryWithoutCgroupEventsIsTheRoot(@TempDir Path dir) {
+        assertThat(CgroupRoot.blindness(dir)).isEmpty();
+    }
+
+    /** On the real hierarchy: its root is not blind, a child cgroup (what a container's own mount shows) is. */
+    @Test
+    void theKernelMarksEveryCgroupButTheRoot() throws IOException {
+        KernelPreconditions.requireCgroup2Root();
+        Path root = Path.of(CgroupRoot.find(Files.readString(Path.of("/proc/self/mountinfo"))).orElseThrow());
+        Path child = Files.createTempDirectory(root, "cgroup-root-test-");
+        try {
+            assertThat(CgroupRoot.blindness(root)).isEmpty();
+            assertThat(CgroupRoot.blindness(child)).isPresent();
+        } finally {
+            Files.delete(child); // a cgroup directory goes with rmdir, its files with it
+        }
     }
 }

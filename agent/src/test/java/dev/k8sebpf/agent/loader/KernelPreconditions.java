@@ -19,6 +19,19 @@ public final class KernelPreconditions {
         require(Capabilities.current().canLoadBpf(), "needs CAP_BPF and CAP_PERFMON (run as root)");
     }
 
+    /** A cgroup2 hierarchy mounted here, seen from its root (the initial cgroup namespace), and root to write it. */
+    public static void requireCgroup2Root() {
+        String cgroupNamespace;
+        try {
+            cgroupNamespace = Files.readSymbolicLink(Path.of("/proc/self/ns/cgroup")).toString();
+        } catch (IOException e) {
+            cgroupNamespace = "";
+        }
+        // 0xEFFFFFFB: the initial cgroup namespace's fixed inode (include/linux/proc_ns.h, CGROUP_NS_INIT_INO)
+        require(cgroupNamespace.equals("cgroup:[4026531835]"), "not in the initial cgroup namespace");
+        require(Capabilities.current().canLoadBpf(), "needs root (creates a cgroup)");
+    }
+
     /** A command line tool on PATH, e.g. clang-19 or bpftool. */
     public static void requireTool(String tool) {
         boolean found;
