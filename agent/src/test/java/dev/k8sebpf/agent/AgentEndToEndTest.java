@@ -1,7 +1,9 @@
 package dev.k8sebpf.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.k8sebpf.agent.loader.KernelExpectations;
 import dev.k8sebpf.agent.loader.KernelPreconditions;
 import dev.k8sebpf.agent.metrics.Promtool;
 import com.sun.net.httpserver.HttpServer;
@@ -24,12 +26,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The whole agent against the real kernel: MODE=local with a mapping file whose Service ClusterIPs are
@@ -152,9 +155,13 @@ class AgentEndToEndTest {
         return scrape;
     }
 
-    /** Every tier that attaches on this kind of node (kprobe and fentry do not; see kernel-facts.md). */
+    /** Every L4 tier that attaches on this kernel (KernelExpectations; the build machine: cgroup, syscall_tracepoint). */
+    static List<String> expectedL4Tiers() {
+        return KernelExpectations.current().l4Tiers();
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"cgroup", "syscall_tracepoint"})
+    @MethodSource("expectedL4Tiers")
     void countsConnectAttemptsPerServicePodAndProcess(String tier) throws Exception {
         try (AgentProcess agent = AgentProcess.start(dir, Map.of(
                 "MODE", "local",
@@ -210,11 +217,14 @@ class AgentEndToEndTest {
 
     @Test
     void aForcedTierThatCannotAttachEndsTheAgentWithOneLine() throws Exception {
-        // kprobes cannot attach on this kind of kernel (CONFIG_KPROBES is off; see kernel-facts.md).
-        AgentProcess.Finished run = AgentProcess.run(dir, Map.of("MODE", "local", "L4_HOOK_TIER", "kprobe"));
+        // the build machine: kprobes cannot attach (CONFIG_KPROBES is off; see kernel-facts.md)
+        Optional<String> broken = Stream.of("kprobe", "fentry", "cgroup", "syscall_tracepoint")
+                .filter(t -> !KernelExpectations.current().l4Works(t)).findFirst();
+        assumeTrue(broken.isPresent(), "every L4 tier works on " + KernelExpectations.current().name());
+        AgentProcess.Finished run = AgentProcess.run(dir, Map.of("MODE", "local", "L4_HOOK_TIER", broken.get()));
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.stderrLines()).isNotEmpty().noneMatch(line -> line.startsWith("\tat ") || line.contains("Exception"));
-        assertThat(run.stderrLines().getLast()).startsWith("hook tier kprobe was forced but does not work here: ");
+        assertThat(run.stderrLines().getLast()).startsWith("hook tier " + broken.get() + " was forced but does not work here: ");
     }
 
     @Test
@@ -247,7 +257,7 @@ class AgentEndToEndTest {
                         .map(line -> line.substring(line.lastIndexOf(' ') + 1)).findFirst();
             }
             assertThat(requests).as("internal_http_requests_total{...%s}", series).contains(N + ".0");
-            assertThat(agent.stderr()).contains("L7 HTTP hook tier sock_tracepoint");
+            assertThat(agent.stderr()).contains("L7 HTTP hook tier " + KernelExpectations.current().l7Auto());
             assertThat(agent.terminate()).isIn(0, 143);
         } finally {
             server.stop(0);
