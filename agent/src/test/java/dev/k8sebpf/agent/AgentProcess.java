@@ -1,5 +1,6 @@
 package dev.k8sebpf.agent;
 
+import dev.k8sebpf.agent.loader.KernelExpectations;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -38,8 +39,9 @@ final class AgentProcess implements AutoCloseable {
         int port = freeLoopbackPort();
         String java = ProcessHandle.current().info().command().orElseThrow();
         var command = new ArrayList<>(List.of(launcher));
-        command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(KernelExpectations.childJvmOptions());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         var builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(name -> !name.equals("PATH"));
         builder.environment().put("METRICS_ADDR", "127.0.0.1:" + port);

@@ -139,9 +139,11 @@ class TierSelectionTest {
         KernelPreconditions.requireTool("setpriv");
         String java = ProcessHandle.current().info().command().orElseThrow();
         // root regains every capability of the bounding set on exec, so drop them there
-        return Subprocess.run(List.of("setpriv", "--bounding-set", capabilities, java,
-                "--enable-native-access=ALL-UNNAMED", "-Dorg.slf4j.simpleLogger.defaultLogLevel=off",
-                "-cp", System.getProperty("java.class.path"), OpenOnce.class.getName())).strip();
+        List<String> command = new ArrayList<>(List.of("setpriv", "--bounding-set", capabilities, java,
+                "--enable-native-access=ALL-UNNAMED", "-Dorg.slf4j.simpleLogger.defaultLogLevel=off"));
+        command.addAll(KernelExpectations.childJvmOptions());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), OpenOnce.class.getName()));
+        return Subprocess.run(command).strip();
     }
 
     /** Runs in a child JVM: opens the kernel side once and prints the outcome. */

@@ -57,6 +57,16 @@ public record KernelExpectations(String name, List<String> l4Tiers, String l4Aut
         }
     }
 
+    /**
+     * JVM options for the JVMs tests start (the agent, a JVM with fewer capabilities): the matrix passes
+     * C1-only there (kernel.matrix.child.jvm.options), since C2 compiling under emulation slows starts
+     * by minutes; none elsewhere.
+     */
+    public static List<String> childJvmOptions() {
+        return Arrays.stream(System.getProperty("kernel.matrix.child.jvm.options", "").split(" "))
+                .filter(s -> !s.isEmpty()).toList();
+    }
+
     private static List<String> tiers(String property, String fallback) {
         return Arrays.stream(System.getProperty(property, fallback).split(",")).map(String::strip)
                 .filter(s -> !s.isEmpty()).toList();
