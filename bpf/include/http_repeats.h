@@ -23,6 +23,8 @@
 #ifndef HTTP_REPEATS_H
 #define HTTP_REPEATS_H
 
+_Static_assert((HTTP_CAPTURE_LEN & (HTTP_CAPTURE_LEN - 1)) == 0, "repeats() masks lengths with HTTP_CAPTURE_LEN - 1");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
@@ -97,13 +99,23 @@ static __always_inline bool repeats(struct repeat_arm *arm, struct sock *sk, con
 	barrier_var(len);
 	copy = bpf_map_lookup_elem(&repeat_reads, &zero);
 	if (!copy || arm->local_port != local_port || arm->remote_port != bpf_ntohs(remote_port) ||
-	    len != (__u32)received || len == 0 || len > HTTP_CAPTURE_LEN ||
-	    bpf_probe_read_user(copy->data, len, buf) || !same_bytes(copy->data, arm->data, len)) {
-		arm->conn_id = 0;
-		return false;
-	}
+	    len != (__u32)received || len == 0 || len > HTTP_CAPTURE_LEN)
+		goto drop;
+	/*
+	 * clang folds the two checks above into one range check on a copy of len, which the verifiers of
+	 * Linux 5.10-6.12 do not carry back to len ("R2 unbounded memory access" at the read below). A mask
+	 * they track bounds it again; it changes no length from 1 to HTTP_CAPTURE_LEN, and the barrier keeps
+	 * clang, which knows that, from dropping it.
+	 */
+	barrier_var(len);
+	len = ((len - 1) & (HTTP_CAPTURE_LEN - 1)) + 1;
+	if (bpf_probe_read_user(copy->data, len, buf) || !same_bytes(copy->data, arm->data, len))
+		goto drop;
 	__sync_fetch_and_add(&arm->requests, 1);
 	return true;
+drop:
+	arm->conn_id = 0;
+	return false;
 }
 
 /*

@@ -1,5 +1,6 @@
 package dev.k8sebpf.agent;
 
+import dev.k8sebpf.agent.loader.KernelExpectations;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -47,6 +48,7 @@ final class AgentProcess implements AutoCloseable {
         // the flags the image and bin/run-local run with (heap size, exit on OutOfMemoryError); tests run in agent/
         command.addAll(List.of(java, "@" + Path.of("jvm.options").toAbsolutePath()));
         command.addAll(jvmOptions);
+        command.addAll(KernelExpectations.childJvmOptions());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         var builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(name -> !name.equals("PATH"));

@@ -1,9 +1,13 @@
 package dev.k8sebpf.agent.kernel;
 
 import dev.k8sebpf.agent.loader.BpfException;
+import dev.k8sebpf.agent.loader.MissingFeature;
 import java.util.List;
 
-/** One hook tier cannot be used here; {@link #reason()} is short, e.g. {@code load EPERM}. */
+/**
+ * One hook tier cannot be used here; {@link #reason()} is short, e.g. {@code load EPERM}, and names the
+ * missing kernel feature when it is known ({@link MissingFeature}).
+ */
 final class TierUnavailable extends Exception {
     private final boolean misconfigured;
 
@@ -19,7 +23,7 @@ final class TierUnavailable extends Exception {
 
     /** @param step what was being done, e.g. {@code load} or {@code attach cgroup_connect4} */
     TierUnavailable(String step, BpfException failure) {
-        super(step + " " + failure.errnoName(), failure);
+        super(MissingFeature.describe(step, failure), failure);
         this.misconfigured = false;
     }
 

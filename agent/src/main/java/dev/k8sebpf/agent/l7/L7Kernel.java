@@ -12,6 +12,7 @@ import dev.k8sebpf.agent.loader.BpfObject;
 import dev.k8sebpf.agent.loader.BpfProgram;
 import dev.k8sebpf.agent.loader.EventRing;
 import dev.k8sebpf.agent.loader.LibbpfProbe;
+import dev.k8sebpf.agent.loader.MissingFeature;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,12 +82,20 @@ public final class L7Kernel implements AutoCloseable {
                         skipped.isEmpty() ? "" : "; skipped " + String.join(", ", skipped));
                 return kernel;
             } catch (TierFailure f) {
-                f.getCause().libbpfLog().forEach(line -> LOG.warn("libbpf: {}", line));
+                // a known missing feature is the whole story (one line below); else the verifier's words matter
+                boolean known = MissingFeature.of(f.step, f.getCause()).isPresent();
+                f.getCause().libbpfLog().forEach(line -> {
+                    if (forced || !known) {
+                        LOG.warn("libbpf: {}", line);
+                    } else {
+                        LOG.debug("libbpf: {}", line);
+                    }
+                });
                 if (f.getCause().errnoName().equals("EPERM") && !Capabilities.current().canLoadBpf()) {
                     throw new KernelException("missing privileges to load BPF programs: needs CAP_BPF and CAP_PERFMON (or root)",
                             f.getCause());
                 }
-                String reason = f.step + " " + f.getCause().errnoName();
+                String reason = MissingFeature.describe(f.step, f.getCause());
                 if (forced) {
                     throw new KernelException("HTTP hook tier " + tier.label() + " was forced but does not work here: "
                             + reason, f.getCause());

@@ -18,6 +18,10 @@ public final class BpfException extends Exception {
         this.libbpfLog = List.copyOf(libbpfLog);
     }
 
+    public int errno() {
+        return errno;
+    }
+
     /** e.g. {@code EPERM}. */
     public String errnoName() {
         return Libc.errnoName(errno);

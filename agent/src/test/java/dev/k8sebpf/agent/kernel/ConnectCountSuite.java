@@ -2,10 +2,12 @@ package dev.k8sebpf.agent.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.k8sebpf.agent.bpf.ConnectEvent;
 import dev.k8sebpf.agent.bpf.ConnectSkeleton;
 import dev.k8sebpf.agent.loader.BpfTool;
+import dev.k8sebpf.agent.loader.KernelExpectations;
 import dev.k8sebpf.agent.loader.KernelPreconditions;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Exact connect() attempt counts through a real kernel, the same suite for every tier that works here.
  * Every test uses its own port (or its own 127.x address), so other processes' connects do not count.
+ * A tier that is not expected to work on this kernel ({@link KernelExpectations}) is skipped; that it
+ * falls back there is TierSelectionTest's to check.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ConnectCountSuite {
@@ -56,6 +60,8 @@ abstract class ConnectCountSuite {
     @BeforeAll
     void attach(@TempDir Path dir) throws Exception {
         KernelPreconditions.requireBpf();
+        KernelExpectations expected = KernelExpectations.current();
+        assumeTrue(expected.l4Works(tier().label()), "L4 tier " + tier().label() + " does not work on " + expected.name());
         KernelPreconditions.requireTool("curl");
         KernelPreconditions.requireTool("python3");
         KernelPreconditions.requireTool("bpftool");

@@ -2,76 +2,104 @@ package dev.k8sebpf.agent.l7;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.k8sebpf.agent.bpf.HttpKernelFunctionsSkeleton;
 import dev.k8sebpf.agent.kernel.KernelException;
 import dev.k8sebpf.agent.kernel.ObjectFiles;
 import dev.k8sebpf.agent.loader.BpfObject;
 import dev.k8sebpf.agent.loader.BpfProgram;
+import dev.k8sebpf.agent.loader.KernelExpectations;
 import dev.k8sebpf.agent.loader.KernelPreconditions;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * HTTP tier selection on this kernel (Linux 6.18 without kprobes and BPF trampolines): the sock
- * tracepoint works, the kprobe tier passes the verifier but cannot attach, the fentry tier cannot load.
- * Should kprobes or fentry ever work here, these tests fail: then run {@link HttpRequestCountSuite} on
- * those tiers instead.
+ * HTTP tier selection on this kernel, against its {@link KernelExpectations}: auto mode picks the
+ * expected tier after skipping the better ones with their reasons, and every tier not expected to work
+ * here fails with one line when forced. On the build machine (Linux 6.18 without kprobes and BPF
+ * trampolines: the kprobe tier passes the verifier but cannot attach, fentry cannot load) the exact
+ * reasons are pinned too.
  */
 class L7TierSelectionTest {
+    private static final KernelExpectations EXPECTED = KernelExpectations.current();
+
     @BeforeAll
     static void requireKernel() {
         KernelPreconditions.requireBpf();
     }
 
     @Test
-    void autoModeTakesTheSockTracepointFirst() throws Exception {
+    void autoModeTakesTheExpectedTierAfterTheBetterOnes() throws Exception {
         try (L7Kernel kernel = L7Kernel.open(Optional.empty(), 0)) {
-            assertThat(kernel.tier()).isEqualTo(L7HookTier.SOCK_TRACEPOINT);
-            assertThat(kernel.skipped()).isEmpty();
+            KernelExpectations.fact("l7.auto", kernel.tier().label());
+            assertThat(kernel.tier().label()).isEqualTo(EXPECTED.l7Auto());
+            List<String> better = Arrays.stream(L7HookTier.values()).takeWhile(t -> t != kernel.tier())
+                    .map(L7HookTier::label).toList();
+            assertThat(kernel.skipped()).hasSize(better.size()).allSatisfy(reason -> assertThat(reason).doesNotContain("\n"));
+            for (int i = 0; i < better.size(); i++) {
+                assertThat(kernel.skipped().get(i)).startsWith(better.get(i) + ": ");
+            }
         }
     }
 
+    /** Every tier: forced, it attaches where expected (its count suite checks more) or fails with one line. */
+    @ParameterizedTest
+    @EnumSource(L7HookTier.class)
+    void aForcedTierAttachesWhereExpectedAndElseFailsWithOneLine(L7HookTier tier) throws Exception {
+        String prefix = "HTTP hook tier " + tier.label() + " was forced but does not work here: ";
+        if (EXPECTED.l7Works(tier.label())) {
+            try (L7Kernel kernel = L7Kernel.open(Optional.of(tier), 0)) {
+                assertThat(kernel.tier()).isEqualTo(tier);
+            }
+            return;
+        }
+        assertThatThrownBy(() -> L7Kernel.open(Optional.of(tier), 0))
+                .isInstanceOfSatisfying(KernelException.class, e -> {
+                    assertThat(e.userMessage()).startsWith(prefix).doesNotContain("\n");
+                    KernelExpectations.fact("l7.refused." + tier.label(), e.userMessage().substring(prefix.length()));
+                });
+    }
+
     @Test
-    void fentryAndKprobeFallBackWithTheirReasons() throws Exception {
+    void onTheBuildMachineFentryAndKprobeFallBackWithTheirReasons() throws Exception {
+        assumeTrue(EXPECTED.buildMachine(), "the build machine's own kernel only");
         List<L7HookTier> candidates = List.of(L7HookTier.FENTRY, L7HookTier.KPROBE, L7HookTier.SOCK_TRACEPOINT);
         try (L7Kernel kernel = L7Kernel.open(candidates, false, 0)) {
             assertThat(kernel.tier()).isEqualTo(L7HookTier.SOCK_TRACEPOINT);
             assertThat(kernel.skipped()).containsExactly("fentry: load EPERM", "kprobe: attach kprobe_sock_recvmsg ENOENT");
         }
+        assertThatThrownBy(() -> L7Kernel.open(Optional.of(L7HookTier.KPROBE), 0))
+                .isInstanceOfSatisfying(KernelException.class, e -> assertThat(e.userMessage())
+                        .isEqualTo("HTTP hook tier kprobe was forced but does not work here: attach kprobe_sock_recvmsg ENOENT"));
+        assertThatThrownBy(() -> L7Kernel.open(Optional.of(L7HookTier.FENTRY), 0))
+                .isInstanceOfSatisfying(KernelException.class, e -> assertThat(e.userMessage())
+                        .isEqualTo("HTTP hook tier fentry was forced but does not work here: load EPERM"));
     }
 
     @Test
     void kprobeTierPassesTheVerifier() throws Exception {
+        // where kprobes attach, the count suite runs this tier; the build machine can only verify it
+        assumeTrue(EXPECTED.buildMachine() || EXPECTED.l7Works("kprobe"), "the kprobe tier does not load on " + EXPECTED.name());
         assertOnlyTierLoads(L7HookTier.KPROBE, ObjectFiles.forThisArch(HttpKernelFunctionsSkeleton::objectBytes));
     }
 
     /**
-     * The arm64 build cannot be verified here: its kprobe programs read arm64 registers (struct
-     * user_pt_regs), which this x86 kernel's BTF lacks, so libbpf stops at that relocation. This pins
-     * that reason; if the build ever loads here, assert {@code assertOnlyTierLoads} instead.
+     * The arm64 build cannot be verified on x86: its kprobe programs read arm64 registers (struct
+     * user_pt_regs), which an x86 kernel's BTF lacks, so libbpf stops at that relocation. This pins
+     * that reason; if the build ever loads there, assert {@code assertOnlyTierLoads} instead.
      */
     @Test
-    void arm64KprobeTierStopsAtTheArm64Registers() {
+    void arm64KprobeTierStopsAtTheArm64RegistersOnX86() {
+        assumeTrue(System.getProperty("os.arch").equals("amd64"), "an x86 kernel's BTF only");
         assertThatThrownBy(() -> L7Kernel.load(L7HookTier.KPROBE, HttpKernelFunctionsSkeleton.objectBytes("arm64"), 0))
                 .isInstanceOfSatisfying(L7Kernel.TierFailure.class, f -> assertThat(f.getCause().libbpfLog())
                         .anyMatch(line -> line.contains("failed to resolve CO-RE relocation <byte_off> [") && line.contains("] struct user_pt_regs.regs[")));
-    }
-
-    @Test
-    void forcedKprobeNamesTheTierAndTheFailingStep() {
-        assertThatThrownBy(() -> L7Kernel.open(Optional.of(L7HookTier.KPROBE), 0))
-                .isInstanceOfSatisfying(KernelException.class, e -> assertThat(e.userMessage())
-                        .isEqualTo("HTTP hook tier kprobe was forced but does not work here: attach kprobe_sock_recvmsg ENOENT"));
-    }
-
-    @Test
-    void forcedFentryIsRefusedAtLoad() {
-        assertThatThrownBy(() -> L7Kernel.open(Optional.of(L7HookTier.FENTRY), 0))
-                .isInstanceOfSatisfying(KernelException.class, e -> assertThat(e.userMessage())
-                        .isEqualTo("HTTP hook tier fentry was forced but does not work here: load EPERM"));
     }
 
     /** The tier's programs got a program fd from the verifier; the object's other programs were not loaded. */
