@@ -6,7 +6,8 @@ package dev.k8sebpf.agent.httpparse;
  * random-looking tokens) or {@link #NUMBER}. The rules, their order and thresholds (the constants below)
  * and how many random tokens they miss are documented once, in {@code agent/README-L7.md} ("Path labels");
  * {@code PathNormalizerTest} runs its corpus and pins the misses. Each segment is judged with its
- * {@code %XX} escapes decoded, in one pass that collects every count (no regexes). One instance per thread.
+ * {@code %XX} escapes decoded, in one pass that collects the counts (no regexes; the random-token rule takes
+ * a second pass over the segments of 20 or more characters that reach it). One instance per thread.
  */
 final class SegmentRules {
     static final String ID = "{id}";
@@ -24,10 +25,12 @@ final class SegmentRules {
 
     private static final int MIN_HEX_ID = 16;
     private static final int UUID_LENGTH = 36;
+    private static final int MIN_EMAIL = 6; // a@b.cd, the shortest segment any rule but all-digits matches
     private static final int MIN_NUMBER_DIGITS = 7;
     private static final int MIN_EMBEDDED_DIGITS = 10;
     private static final int MIN_JWT = 16;
     private static final int MIN_KEY_REST = 10;
+    private static final int MIN_KEY = 3 + MIN_KEY_REST; // the shortest prefix is 3 characters
     private static final int MIN_TOKEN = 20;
     private static final int MIN_TOKEN_RUN = 10;
     private static final int LONG_RUN = 32;
@@ -42,91 +45,110 @@ final class SegmentRules {
     /** The placeholder for {@code b[s, e)}, or null to keep the segment as it is. */
     String classify(byte[] b, int s, int e) {
         decode(b, s, e);
-        if (n == 0) {
-            return null;
+        if (n < MIN_EMAIL) { // most segments ("api", "v1", "users"): only the all-digits rule can apply
+            for (int i = 0; i < n; i++) {
+                if (kind(d[i]) != DIGIT) {
+                    return null;
+                }
+            }
+            return n == 0 ? null : ID;
         }
-        if (isIdentifier()) {
-            return ID;
-        }
-        // counts for the other rules, in one pass
+        // counts for every rule but the random-token one, in one pass
         int digits = 0;
+        int hexDigits = 0;
         int lower = 0;
         int upper = 0;
         int numberSeparators = 0;
-        boolean tokenAlphabet = true;
+        int notToken = 0; // characters outside the token alphabet
         int at = -1;
         digitRun = 0;
         digitRunTouchesLetter = false;
         longestDigitRun = 0;
         boolean afterSeparator = false;
-        int alnum = 0;
-        int run = 0;
-        int longestRun = 0;
-        int changes = 0; // letter/digit changes between neighbours
-        int words = 0; // camel-case words
-        int lowerStretches = 0;
+        int previous = OTHER;
         for (int i = 0; i < n; i++) {
-            byte c = d[i];
-            int kind = kind(c);
-            int previous = run == 0 ? OTHER : kind(d[i - 1]);
+            int flags = CLASS[d[i] & 0xff];
+            int kind = flags & KIND_MASK;
+            hexDigits += (flags & HEX) >>> HEX_SHIFT;
             if (kind == OTHER) {
-                if (!isNumberSeparator(c) || afterSeparator) {
+                boolean separator = (flags & NUMBER_SEPARATOR) != 0;
+                if (!separator || afterSeparator) {
                     endDigitRun();
                 }
-                afterSeparator = isNumberSeparator(c);
-                numberSeparators += afterSeparator ? 1 : 0;
-                if (c == '@' && at < 0) {
+                afterSeparator = separator;
+                numberSeparators += separator ? 1 : 0;
+                notToken += (flags & TOKEN_PUNCTUATION) == 0 ? 1 : 0;
+                if (d[i] == '@' && at < 0) {
                     at = i;
                 }
-                tokenAlphabet &= isTokenPunctuation(c);
-                run = 0;
-                continue;
-            }
-            afterSeparator = false;
-            if (kind == DIGIT) {
+            } else if (kind == DIGIT) {
                 digits++;
                 if (digitRun++ == 0) {
                     digitRunTouchesLetter = previous != OTHER;
                 }
+                afterSeparator = false;
             } else {
+                lower += kind == LOWER ? 1 : 0;
+                upper += kind == UPPER ? 1 : 0;
                 digitRunTouchesLetter |= previous == DIGIT;
                 endDigitRun();
-                if (kind == LOWER) {
-                    lower++;
-                    lowerStretches += previous == LOWER ? 0 : 1;
-                } else {
-                    upper++;
-                }
+                afterSeparator = false;
             }
-            alnum++;
-            if (startsWord(previous, kind, i)) {
-                words++;
-            }
-            if (run > 0 && (previous == DIGIT) != (kind == DIGIT)) {
-                changes++;
-            }
-            longestRun = Math.max(longestRun, ++run);
+            previous = kind;
         }
         endDigitRun();
+        if (digits == n || (hexDigits == n && n >= MIN_HEX_ID) || (n == UUID_LENGTH && isUuid())) {
+            return ID;
+        }
         if (at > 0 && isDomain(at + 1)) {
             return EMAIL;
         }
+        boolean tokenAlphabet = notToken == 0;
         // keys and JWTs before numbers: "xoxb-123456789012-..." holds a long number
-        if ((tokenAlphabet && n >= MIN_JWT && startsWith("eyJ")) || isKey()) {
+        if ((tokenAlphabet && n >= MIN_JWT && startsWith("eyJ")) || (n >= MIN_KEY && isKey())) {
             return TOKEN;
         }
         if ((digits >= MIN_NUMBER_DIGITS && digits + numberSeparators == n) || longestDigitRun >= MIN_EMBEDDED_DIGITS) {
             return NUMBER;
         }
         boolean bothCases = lower > 0 && upper > 0;
-        if (tokenAlphabet && n >= MIN_TOKEN && longestRun >= MIN_TOKEN_RUN && lower + upper > 0 && (digits > 0 || bothCases)) {
-            if (5 * changes >= alnum
-                    || (bothCases && (2 * lower < 5 * lowerStretches || 5 * alnum < 14 * words))
-                    || (!bothCases && longestRun >= LONG_RUN)) {
-                return TOKEN;
-            }
+        if (tokenAlphabet && n >= MIN_TOKEN && lower + upper > 0 && (digits > 0 || bothCases)
+                && looksRandom(digits + lower + upper, bothCases)) {
+            return TOKEN;
         }
         return null;
+    }
+
+    /** The class-mix test of the random-token rule, a second pass only for the long segments that reach it. */
+    private boolean looksRandom(int alnum, boolean bothCases) {
+        int run = 0;
+        int longestRun = 0;
+        int changes = 0; // letter/digit changes between neighbours
+        int words = 0; // camel-case words
+        int lower = 0;
+        int lowerStretches = 0;
+        int previous = OTHER;
+        for (int i = 0; i < n; i++) {
+            int kind = kind(d[i]);
+            switch (kind) {
+                case OTHER -> run = -1;
+                case DIGIT -> words += previous == DIGIT ? 0 : 1;
+                case LOWER -> {
+                    lower++;
+                    lowerStretches += previous == LOWER ? 0 : 1;
+                    words += previous == LOWER || previous == UPPER ? 0 : 1;
+                }
+                // a capital after capitals starts a word before a lower-case letter ("HTTPServer" = HTTP, Server)
+                default -> words += previous != UPPER || (i + 1 < n && kind(d[i + 1]) == LOWER) ? 1 : 0;
+            }
+            changes += run > 0 && kind != OTHER && (previous == DIGIT) != (kind == DIGIT) ? 1 : 0;
+            longestRun = Math.max(longestRun, ++run);
+            previous = kind;
+        }
+        return longestRun >= MIN_TOKEN_RUN
+                && (5 * changes >= alnum
+                        || (bothCases && (2 * lower < 5 * lowerStretches || 5 * alnum < 14 * words))
+                        || (!bothCases && longestRun >= LONG_RUN));
     }
 
     /** A digit run glued to letters ("glpat-xx1234567890") is part of a word or token, not a number. */
@@ -152,16 +174,6 @@ final class SegmentRules {
                 d[n++] = b[i];
             }
         }
-    }
-
-    private boolean isIdentifier() {
-        boolean allDigits = true;
-        boolean allHex = true;
-        for (int i = 0; i < n && allHex; i++) {
-            allDigits &= isDigit(d[i]);
-            allHex = hex(d[i]) >= 0;
-        }
-        return allDigits || (allHex && n >= MIN_HEX_ID) || (n == UUID_LENGTH && isUuid());
     }
 
     private boolean isUuid() {
@@ -225,40 +237,32 @@ final class SegmentRules {
         return true;
     }
 
-    /** Whether the letter or digit at {@code i} starts a camel-case word ("HTTPServer2" = HTTP, Server, 2). */
-    private boolean startsWord(int previous, int kind, int i) {
-        return switch (kind) {
-            case DIGIT -> previous != DIGIT;
-            case LOWER -> previous != LOWER && previous != UPPER;
-            default -> previous != UPPER || (i + 1 < n && kind(d[i + 1]) == LOWER); // a capital after capitals starts a word before a lower-case letter
-        };
-    }
-
     private static final int OTHER = 0;
     private static final int DIGIT = 1;
     private static final int LOWER = 2;
     private static final int UPPER = 3;
+    private static final int KIND_MASK = 3;
+    private static final int HEX_SHIFT = 2;
+    private static final int HEX = 1 << HEX_SHIFT;
+    private static final int TOKEN_PUNCTUATION = 8;
+    private static final int NUMBER_SEPARATOR = 16;
+
+    /** Kind and flags of each byte value: one load a character instead of a chain of comparisons. */
+    private static final byte[] CLASS = new byte[256];
+
+    static {
+        for (int c = 0; c < 256; c++) {
+            int kind = c >= '0' && c <= '9' ? DIGIT : c >= 'a' && c <= 'z' ? LOWER : c >= 'A' && c <= 'Z' ? UPPER : OTHER;
+            int flags = kind;
+            flags |= hex((byte) c) >= 0 ? HEX : 0;
+            flags |= "-_.~+=/".indexOf(c) >= 0 ? TOKEN_PUNCTUATION : 0;
+            flags |= "-.+()/ ".indexOf(c) >= 0 ? NUMBER_SEPARATOR : 0;
+            CLASS[c] = (byte) flags;
+        }
+    }
 
     private static int kind(byte c) {
-        if (c >= '0' && c <= '9') {
-            return DIGIT;
-        }
-        if (c >= 'a' && c <= 'z') {
-            return LOWER;
-        }
-        return c >= 'A' && c <= 'Z' ? UPPER : OTHER;
-    }
-
-    private static boolean isTokenPunctuation(byte c) {
-        return c == '-' || c == '_' || c == '.' || c == '~' || c == '+' || c == '=' || c == '/';
-    }
-
-    private static boolean isNumberSeparator(byte c) {
-        return c == '-' || c == '.' || c == '+' || c == '(' || c == ')' || c == '/' || c == ' ';
-    }
-
-    private static boolean isDigit(byte c) {
-        return c >= '0' && c <= '9';
+        return CLASS[c & 0xff] & KIND_MASK;
     }
 
     private static int hex(byte c) {

@@ -15,6 +15,7 @@ public final class ElfFile {
     private static final int HEADER_SIZE = 64;
     private static final int SECTION_HEADER_SIZE = 64;
     private static final int SYMBOL_SIZE = 24;
+    private static final long MAX_NOBITS = 64L << 20;
 
     private final byte[] bytes;
     private final List<ElfSection> sections;
@@ -64,6 +65,10 @@ public final class ElfFile {
             raw[i * 7 + 6] = r.u32(h + 44);
             if (raw[i * 7 + 1] != ElfSection.SHT_NOBITS) {
                 r.check(raw[i * 7 + 3], raw[i * 7 + 4], "section " + i);
+            } else if (raw[i * 7 + 4] < 0 || raw[i * 7 + 4] > MAX_NOBITS) {
+                // contents() allocates a NOBITS section's zeros; eBPF global data is far smaller
+                throw new ObjectFormatException("section " + i + " (NOBITS) claims " + Long.toUnsignedString(raw[i * 7 + 4])
+                        + " bytes, more than the " + MAX_NOBITS + " an eBPF object's data may have here");
             }
         }
         long strOff = raw[shstrndx * 7 + 3];

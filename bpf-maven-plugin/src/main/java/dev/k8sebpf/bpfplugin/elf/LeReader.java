@@ -46,6 +46,7 @@ public final class LeReader {
     }
 
     public String string(long tableOff, long tableSize, long index, String what) throws ObjectFormatException {
+        check(tableOff, tableSize, what + " table"); // a NOBITS string table has no bytes in the file
         if (index < 0 || index >= tableSize) {
             throw new ObjectFormatException(what + " offset " + index + " outside its string table");
         }

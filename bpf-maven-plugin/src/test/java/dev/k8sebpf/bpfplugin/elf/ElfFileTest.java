@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.k8sebpf.bpfplugin.TestObjects;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -31,6 +33,27 @@ class ElfFileTest {
                 .satisfies(s -> assertThat(s.type()).isEqualTo(ElfSymbol.STT_FUNC));
         byte[] license = elf.contents(elf.section("license").orElseThrow());
         assertThat(new String(license, 0, 3)).isEqualTo("GPL");
+    }
+
+    /** A section header of shapes.bpf.o made NOBITS ({@code .bss}-like) with the given offset and size. */
+    private static byte[] withNobits(byte[] object, int section, long offset, long size) {
+        ByteBuffer b = ByteBuffer.wrap(object.clone()).order(ByteOrder.LITTLE_ENDIAN);
+        int header = (int) (b.getLong(40) + section * 64L);
+        b.putInt(header + 4, ElfSection.SHT_NOBITS).putLong(header + 24, offset).putLong(header + 32, size);
+        return b.array();
+    }
+
+    /** Found by reading while fuzzing: NOBITS offsets and sizes are not checked against the file. */
+    @Test
+    void aNobitsStringTableOrAHugeNobitsSectionFailsWithOneLine() throws Exception {
+        byte[] shapes = shapes();
+        int nameTable = ByteBuffer.wrap(shapes).order(ByteOrder.LITTLE_ENDIAN).getShort(62);
+        assertThatThrownBy(() -> ElfFile.parse(withNobits(shapes, nameTable, 0x7fff_0000L, 100)))
+                .isInstanceOf(ObjectFormatException.class)
+                .hasMessageStartingWith("truncated object: section name table (100 bytes at 2147418112)");
+        assertThatThrownBy(() -> ElfFile.parse(withNobits(shapes, nameTable == 1 ? 2 : 1, 0, 1L << 40)))
+                .isInstanceOf(ObjectFormatException.class)
+                .hasMessageEndingWith("(NOBITS) claims 1099511627776 bytes, more than the 67108864 an eBPF object's data may have here");
     }
 
     @Test
