@@ -74,13 +74,20 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
         }
     }
 
-    @Override
-    public void isActive(ScaledObjectRef request, StreamObserver<IsActiveResponse> responses) {
-        Trigger trigger;
+    /** The call's trigger, or null after answering INVALID_ARGUMENT. */
+    private static Trigger triggerOrError(ScaledObjectRef ref, StreamObserver<?> responses) {
         try {
-            trigger = Trigger.of(request);
+            return Trigger.of(ref);
         } catch (StatusRuntimeException invalid) {
             responses.onError(invalid);
+            return null;
+        }
+    }
+
+    @Override
+    public void isActive(ScaledObjectRef request, StreamObserver<IsActiveResponse> responses) {
+        Trigger trigger = triggerOrError(request, responses);
+        if (trigger == null) {
             return;
         }
         responses.onNext(IsActiveResponse.newBuilder().setResult(trigger.active(activity)).build());
@@ -89,11 +96,8 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
 
     @Override
     public void streamIsActive(ScaledObjectRef request, StreamObserver<IsActiveResponse> responses) {
-        Trigger trigger;
-        try {
-            trigger = Trigger.of(request);
-        } catch (StatusRuntimeException invalid) {
-            responses.onError(invalid);
+        Trigger trigger = triggerOrError(request, responses);
+        if (trigger == null) {
             return;
         }
         var observer = (ServerCallStreamObserver<IsActiveResponse>) responses;
@@ -105,11 +109,8 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
 
     @Override
     public void getMetricSpec(ScaledObjectRef request, StreamObserver<GetMetricSpecResponse> responses) {
-        Trigger trigger;
-        try {
-            trigger = Trigger.of(request);
-        } catch (StatusRuntimeException invalid) {
-            responses.onError(invalid);
+        Trigger trigger = triggerOrError(request, responses);
+        if (trigger == null) {
             return;
         }
         double target = trigger.targetAttemptsPerSecond();
@@ -122,11 +123,8 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
 
     @Override
     public void getMetrics(GetMetricsRequest request, StreamObserver<GetMetricsResponse> responses) {
-        Trigger trigger;
-        try {
-            trigger = Trigger.of(request.getScaledObjectRef());
-        } catch (StatusRuntimeException invalid) {
-            responses.onError(invalid);
+        Trigger trigger = triggerOrError(request.getScaledObjectRef(), responses);
+        if (trigger == null) {
             return;
         }
         double rate = trigger.rate(activity);
