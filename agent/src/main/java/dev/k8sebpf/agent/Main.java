@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,6 +106,9 @@ public final class Main {
 
         // the scaler's view of the attempts; empty unless SCALER_ADDR serves it
         var activity = new ServiceActivity(System::nanoTime);
+        // recorded only when served: otherwise the event thread would keep every Service's attempts for nothing
+        BiConsumer<String, String> serviceAttempted = config.scalerAddr().isPresent() ? activity::attempted
+                : (namespace, service) -> { };
         // Both kernels are drained by the one poller thread, L4 first.
         List<IntSupplier> drains = new ArrayList<>();
         Optional<L4Kernel> kernel = Optional.empty();
@@ -116,7 +120,7 @@ public final class Main {
             opened.cgroup().ifPresent(path -> Gauge.builder("internal_agent_hook_cgroup", () -> 1)
                     .description("The cgroup2 directory the L4 cgroup hooks are attached to (value is always 1)")
                     .tag("tier", opened.tier().label()).tag("cgroup", path).register(metrics.registry()));
-            var counter = new ConnectEventCounter(table, metrics, config.dropUnmapped(), activity::attempted);
+            var counter = new ConnectEventCounter(table, metrics, config.dropUnmapped(), serviceAttempted);
             drains.add(() -> opened.poll(counter));
         }
         Optional<L7> l7 = Optional.empty();

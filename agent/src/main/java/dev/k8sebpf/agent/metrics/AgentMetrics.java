@@ -152,11 +152,11 @@ public final class AgentMetrics implements ServiceCatalog {
 
     /**
      * Renders every series as OpenMetrics when the Accept header asks for it, else as text 0.0.4. Idle
-     * attempt series are removed first. One render at a time: each allocates a few KB per series, so
-     * concurrent scrapers must not multiply that. A render that fails (it should not) is remembered until one succeeds,
+     * attempt series are removed first. The metrics server's coalescer runs one render at a time (each
+     * allocates a few KB per series). A render that fails (it should not) is remembered until one succeeds,
      * so that liveness fails and the agent is restarted instead of serving nothing while looking healthy.
      */
-    public synchronized Scrape scrape(String acceptHeader) {
+    public Scrape scrape(String acceptHeader) {
         String contentType = acceptHeader != null && acceptHeader.contains("application/openmetrics-text") ? OPENMETRICS : TEXT_0_0_4;
         try {
             attempts.sweep(clock.getAsLong());
