@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * HTTP capture on the socket receive function sock_recvmsg, for kernels without sock:sock_recv_length
- * (before 6.3, back to 5.15 for bpf_task_pt_regs). read, readv, recvfrom and recvmsg all pass through
- * it, and nothing else does, so unlike the syscall tracepoints it costs nothing off the receive path.
+ * HTTP capture on the TCP receive functions inet_recvmsg and inet6_recvmsg, for kernels without
+ * sock:sock_recv_length (before 6.3, back to 5.15 for bpf_task_pt_regs). read, readv, recvfrom and
+ * recvmsg on a TCP socket all pass through one of them, and nothing else does, so unlike the syscall
+ * tracepoints it costs nothing off the receive path.
+ * Not sock_recvmsg, their caller: net/socket.c calls it from the same file, so a build may inline it into
+ * every syscall (Debian's arm64 6.1: kprobes on sock_recvmsg and sock_read_iter never fire while
+ * __sys_recvfrom and inet_recvmsg do). The inet functions are reached through the protocol's ops from
+ * another file, so no build inlines them.
  * Two tiers in one object; the agent loads one (bpf_program__set_autoload):
- *   fexit_...                     fexit on sock_recvmsg (BPF trampolines)
+ *   fexit_...                     fexit on both (BPF trampolines)
  *   kprobe_... and kretprobe_...  the same through kprobes, where tracing programs cannot load
  * The user buffer comes from the syscall's saved registers, as in http.bpf.c. A receive already waiting
- * in sock_recvmsg when the hooks attach passed their entry before it existed, so it is missed (one per
+ * in the function when the hooks attach passed their entry before it existed, so it is missed (one per
  * connection at most, as in http_syscalls.bpf.c).
  *
  * inet_csk_accept (the original design's other hook) is not used: marking accepted sockets would cost
@@ -28,7 +33,7 @@
 
 struct msghdr;
 
-/* The socket of a kprobe'd sock_recvmsg in progress, by thread (pid_tgid), until it returns. */
+/* The socket of a kprobe'd receive in progress, by thread (pid_tgid), until it returns. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__type(key, __u64);
@@ -55,7 +60,7 @@ static __always_inline bool maybe_inbound(struct sock *sk, int recv_flags, struc
 	return server_side((__u64)sk, conn, arm);
 }
 
-/* sock_recvmsg on sk (conn, arm: from server_side) returned `received` inside the receiving task's
+/* A receive on sk (conn, arm: from server_side) returned `received` inside the receiving task's
  * syscall: capture it. */
 static __always_inline int capture_returned(struct sock *sk, struct connection *conn, struct repeat_arm *arm,
 					    int received)
@@ -72,8 +77,7 @@ static __always_inline int capture_returned(struct sock *sk, struct connection *
 	return capture_receive(sk, (__u64)sk, conn, arm, (int)syscall_arg0(regs), buf, room, received);
 }
 
-SEC("fexit/sock_recvmsg")
-int BPF_PROG(fexit_sock_recvmsg, struct socket *sock, struct msghdr *msg, int recv_flags, int received)
+static __always_inline int receive_returned(struct socket *sock, int recv_flags, int received)
 {
 	struct sock *sk = BPF_CORE_READ(sock, sk);
 	struct repeat_arm *arm;
@@ -84,8 +88,20 @@ int BPF_PROG(fexit_sock_recvmsg, struct socket *sock, struct msghdr *msg, int re
 	return capture_returned(sk, conn, arm, received);
 }
 
-SEC("kprobe/sock_recvmsg")
-int BPF_KPROBE(kprobe_sock_recvmsg, struct socket *sock, struct msghdr *msg, int recv_flags)
+SEC("fexit/inet_recvmsg")
+int BPF_PROG(fexit_inet_recvmsg, struct socket *sock, struct msghdr *msg, size_t size, int recv_flags, int received)
+{
+	return receive_returned(sock, recv_flags, received);
+}
+
+SEC("fexit/inet6_recvmsg")
+int BPF_PROG(fexit_inet6_recvmsg, struct socket *sock, struct msghdr *msg, size_t size, int recv_flags, int received)
+{
+	return receive_returned(sock, recv_flags, received);
+}
+
+/* kprobe tier: the entry stashes the socket of a receive that may carry a request, the return captures */
+static __always_inline int receive_entered(struct socket *sock, int recv_flags)
 {
 	struct sock *sk = BPF_CORE_READ(sock, sk);
 	struct repeat_arm *arm;
@@ -99,8 +115,7 @@ int BPF_KPROBE(kprobe_sock_recvmsg, struct socket *sock, struct msghdr *msg, int
 	return 0;
 }
 
-SEC("kretprobe/sock_recvmsg")
-int BPF_KRETPROBE(kretprobe_sock_recvmsg, int received)
+static __always_inline int receive_exited(int received)
 {
 	__u64 thread = bpf_get_current_pid_tgid();
 	__u64 *saved = bpf_map_lookup_elem(&receiving, &thread);
@@ -116,6 +131,30 @@ int BPF_KRETPROBE(kretprobe_sock_recvmsg, int received)
 	if (!server_side((__u64)sk, &conn, &arm))
 		return 0;
 	return capture_returned(sk, conn, arm, received);
+}
+
+SEC("kprobe/inet_recvmsg")
+int BPF_KPROBE(kprobe_inet_recvmsg, struct socket *sock, struct msghdr *msg, size_t size, int recv_flags)
+{
+	return receive_entered(sock, recv_flags);
+}
+
+SEC("kprobe/inet6_recvmsg")
+int BPF_KPROBE(kprobe_inet6_recvmsg, struct socket *sock, struct msghdr *msg, size_t size, int recv_flags)
+{
+	return receive_entered(sock, recv_flags);
+}
+
+SEC("kretprobe/inet_recvmsg")
+int BPF_KRETPROBE(kretprobe_inet_recvmsg, int received)
+{
+	return receive_exited(received);
+}
+
+SEC("kretprobe/inet6_recvmsg")
+int BPF_KRETPROBE(kretprobe_inet6_recvmsg, int received)
+{
+	return receive_exited(received);
 }
 
 SEC("tracepoint/sock/inet_sock_set_state")

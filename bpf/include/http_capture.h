@@ -1,7 +1,7 @@
 /*
  * What the HTTP objects share; they differ only in how they learn of a receive:
  * http.bpf.c (Linux 6.3+: raw tracepoint sock_recv_length), http_kernel_functions.bpf.c (fexit or
- * kprobe on sock_recvmsg) and http_syscalls.bpf.c (syscall tracepoints). One http_event per receive
+ * kprobe on inet_recvmsg/inet6_recvmsg) and http_syscalls.bpf.c (syscall tracepoints). One http_event per receive
  * that starts with an HTTP method token, and per later receive on such a connection (so the agent can
  * follow bodies and keep-alive requests), unless it repeats an armed request (http_repeats.h). A client
  * reading a response ("HTTP/1.1 200 ...") neither starts with a method nor is on a marked connection,

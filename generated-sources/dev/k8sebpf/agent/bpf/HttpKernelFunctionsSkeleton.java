@@ -21,11 +21,17 @@ public final class HttpKernelFunctionsSkeleton {
      * Programs by function name; the section names the hook libbpf attaches to.
      */
     public enum Program implements BpfSkeletons.ProgramConstant {
-        FEXIT_SOCK_RECVMSG("fexit_sock_recvmsg", "fexit/sock_recvmsg"),
+        FEXIT_INET6_RECVMSG("fexit_inet6_recvmsg", "fexit/inet6_recvmsg"),
 
-        KPROBE_SOCK_RECVMSG("kprobe_sock_recvmsg", "kprobe/sock_recvmsg"),
+        FEXIT_INET_RECVMSG("fexit_inet_recvmsg", "fexit/inet_recvmsg"),
 
-        KRETPROBE_SOCK_RECVMSG("kretprobe_sock_recvmsg", "kretprobe/sock_recvmsg"),
+        KPROBE_INET6_RECVMSG("kprobe_inet6_recvmsg", "kprobe/inet6_recvmsg"),
+
+        KPROBE_INET_RECVMSG("kprobe_inet_recvmsg", "kprobe/inet_recvmsg"),
+
+        KRETPROBE_INET6_RECVMSG("kretprobe_inet6_recvmsg", "kretprobe/inet6_recvmsg"),
+
+        KRETPROBE_INET_RECVMSG("kretprobe_inet_recvmsg", "kretprobe/inet_recvmsg"),
 
         TP_INET_SOCK_SET_STATE("tp_inet_sock_set_state", "tracepoint/sock/inet_sock_set_state");
 

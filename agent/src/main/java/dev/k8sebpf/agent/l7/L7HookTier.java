@@ -12,7 +12,7 @@ import java.util.function.LongFunction;
 /**
  * How the HTTP hooks learn of a receive, in the order auto mode tries them; every object has the same
  * maps and events. The sock tracepoint (Linux 6.3+) is a stable tracepoint that fires for socket
- * receives only, and the tier tested for real here. fentry and kprobe on sock_recvmsg serve kernels
+ * receives only. fentry and kprobe on inet_recvmsg/inet6_recvmsg serve kernels
  * 5.15 to 6.2 (bpf_task_pt_regs) without the syscall tracepoints' cost: those, the last resort, slow
  * down every syscall on the node while attached.
  */
@@ -20,10 +20,10 @@ public enum L7HookTier {
     SOCK_TRACEPOINT("sock_tracepoint", "raw tracepoint sock_recv_length, tracepoint sock/inet_sock_set_state",
             HttpSkeleton.OBJECT_FILE, HttpSkeleton::objectBytes,
             tgid -> new HttpSkeleton.Rodata().agentTgid(tgid).toBytes(), HttpSkeleton.Program.values()),
-    FENTRY("fentry", "fexit sock_recvmsg, tracepoint sock/inet_sock_set_state",
+    FENTRY("fentry", "fexit inet_recvmsg, inet6_recvmsg, tracepoint sock/inet_sock_set_state",
             HttpKernelFunctionsSkeleton.OBJECT_FILE, HttpKernelFunctionsSkeleton::objectBytes,
             L7HookTier::kernelFunctionsRodata, kernelFunctionPrograms("fexit/")),
-    KPROBE("kprobe", "kprobe+kretprobe sock_recvmsg, tracepoint sock/inet_sock_set_state",
+    KPROBE("kprobe", "kprobe+kretprobe inet_recvmsg, inet6_recvmsg, tracepoint sock/inet_sock_set_state",
             HttpKernelFunctionsSkeleton.OBJECT_FILE, HttpKernelFunctionsSkeleton::objectBytes,
             L7HookTier::kernelFunctionsRodata, kernelFunctionPrograms("kprobe/", "kretprobe/")),
     SYSCALL_TRACEPOINT("syscall_tracepoint",

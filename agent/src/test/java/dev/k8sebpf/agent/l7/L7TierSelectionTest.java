@@ -72,11 +72,11 @@ class L7TierSelectionTest {
         List<L7HookTier> candidates = List.of(L7HookTier.FENTRY, L7HookTier.KPROBE, L7HookTier.SOCK_TRACEPOINT);
         try (L7Kernel kernel = L7Kernel.open(candidates, false, 0)) {
             assertThat(kernel.tier()).isEqualTo(L7HookTier.SOCK_TRACEPOINT);
-            assertThat(kernel.skipped()).containsExactly("fentry: load EPERM", "kprobe: attach kprobe_sock_recvmsg ENOENT");
+            assertThat(kernel.skipped()).containsExactly("fentry: load EPERM", "kprobe: attach kprobe_inet6_recvmsg ENOENT");
         }
         assertThatThrownBy(() -> L7Kernel.open(Optional.of(L7HookTier.KPROBE), 0))
                 .isInstanceOfSatisfying(KernelException.class, e -> assertThat(e.userMessage())
-                        .isEqualTo("HTTP hook tier kprobe was forced but does not work here: attach kprobe_sock_recvmsg ENOENT"));
+                        .isEqualTo("HTTP hook tier kprobe was forced but does not work here: attach kprobe_inet6_recvmsg ENOENT"));
         assertThatThrownBy(() -> L7Kernel.open(Optional.of(L7HookTier.FENTRY), 0))
                 .isInstanceOfSatisfying(KernelException.class, e -> assertThat(e.userMessage())
                         .isEqualTo("HTTP hook tier fentry was forced but does not work here: load EPERM"));
