@@ -8,9 +8,18 @@ def pinned(pin, cpu, command):
     """command on CPU cpu if pin."""
     return ["taskset", "-c", str(cpu)] + command if pin else command
 
-def wrk_command(pin, connections, seconds):
-    """wrk, one thread, keep-alive on `connections` connections for `seconds`; on CPU 1 if pin."""
-    return pinned(pin, 1, ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", f"http://{IP}:{PORT}/bench/42?n=1"])
+VARIED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "varied.lua")
+# replay: one byte-identical request again and again; varied: every request differs (varied.lua);
+# short: varied, one request per connection
+WORKLOADS = ("replay", "varied", "short")
+
+def wrk_command(pin, connections, seconds, workload="replay"):
+    """wrk, one thread, on `connections` connections for `seconds`; on CPU 1 if pin."""
+    script = [] if workload == "replay" else ["-s", VARIED]
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", *script, f"http://{IP}:{PORT}/bench/42?n=1"]
+    if workload == "short":
+        command = ["env", "WRK_SHORT=1", *command]
+    return pinned(pin, 1, command)
 
 class Nginx:
     def __init__(self, tmp, pin):

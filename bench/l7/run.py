@@ -5,12 +5,15 @@ alternating runs. "On" is bench/l7/L7Runner.java (the l7 package alone, polling 
 L7 runner) per 100k requests, the median requests/s ratio, whether every request was counted
 (counted == wrk's total, nginx's access log, lost events), and the collateral cost on a process that
 makes no socket reads (dd bs=64) with the hooks on and off.
+--workload=varied sends requests that all differ the way service traffic does (bench/l7/varied.lua: ids,
+queries, a fresh traceparent, 5-10 headers, a quarter POSTs), --workload=short the same with one request
+per connection; the default, replay, sends one byte-identical request again and again.
 Run as root from the repository root after `./mvnw -DskipTests package`:
-    bench/l7/run.py [--agent] [--pin] [pairs] [seconds] [connections] [poll_ms]"""
+    bench/l7/run.py [--agent] [--pin] [--workload=replay|varied|short] [pairs] [seconds] [connections] [poll_ms]"""
 import os, re, statistics, subprocess, sys, tempfile, time, urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from proc import java_home, cpu_seconds, children_cpu, context_switches  # noqa: E402
-from nginx import IP, PORT, Nginx, wrk_command  # noqa: E402
+from nginx import IP, PORT, WORKLOADS, Nginx, wrk_command  # noqa: E402
 import l7runner  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -22,6 +25,10 @@ if AGENT:
 PIN = "--pin" in sys.argv
 if PIN:
     sys.argv.remove("--pin")
+WORKLOAD = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--workload=")), "replay")
+sys.argv = [a for a in sys.argv if not a.startswith("--workload=")]
+if WORKLOAD not in WORKLOADS:
+    sys.exit(f"--workload: one of {', '.join(WORKLOADS)}")
 METRICS = "127.0.0.1:19103"
 PAIRS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
@@ -98,7 +105,7 @@ items:
         self.p.wait(timeout=15)
 
 def wrk(seconds):
-    return subprocess.run(wrk_command(PIN, CONNECTIONS, seconds), capture_output=True, text=True, check=True).stdout
+    return subprocess.run(wrk_command(PIN, CONNECTIONS, seconds, WORKLOAD), capture_output=True, text=True, check=True).stdout
 
 def wrk_run(nginx, runner):
     l7_before = runner.cpu() if runner else 0
@@ -194,7 +201,7 @@ def main():
     per100k = lambda runs: [r["cpu"] / r["wrk_total"] * 100_000 for r in runs]
     cpu_off, cpu_on = statistics.median(per100k(off)), statistics.median(per100k(on))
     rps_off, rps_on = statistics.median(r["rps"] for r in off), statistics.median(r["rps"] for r in on)
-    print(f"\nwrk -t1 -c{CONNECTIONS} -d{SECONDS}s -> nginx (1 worker){', pinned to CPUs 1 and 0' if PIN else ''}, {PAIRS} alternating pairs, "
+    print(f"\nwrk -t1 -c{CONNECTIONS} -d{SECONDS}s, workload {WORKLOAD} -> nginx (1 worker){', pinned to CPUs 1 and 0' if PIN else ''}, {PAIRS} alternating pairs, "
           + ("agent jar (ENABLE_L7_HTTP=true, ENABLE_L4=false)" if AGENT else f"L7 runner polling every {POLL_MS} ms"))
     print(f"CPU s per 100k requests (nginx+wrk[+L7 runner]), median: off {cpu_off:.3f}  on {cpu_on:.3f}  ratio {cpu_on / cpu_off:.3f} (limit 1.05)")
     print(f"requests/s, median: off {rps_off:.0f}  on {rps_on:.0f}  ratio {rps_on / rps_off:.3f} (limit >= 0.95)")

@@ -9,8 +9,8 @@ import dev.k8sebpf.agent.http.HealthCheck;
 import dev.k8sebpf.agent.http.MetricsServer;
 import dev.k8sebpf.agent.http.WebConfig;
 import dev.k8sebpf.agent.http.WebConfigException;
-import dev.k8sebpf.agent.kernel.Capabilities;
-import dev.k8sebpf.agent.kernel.KernelException;
+import dev.k8sebpf.agent.hooks.Capabilities;
+import dev.k8sebpf.agent.hooks.KernelException;
 import dev.k8sebpf.agent.kernel.L4Kernel;
 import dev.k8sebpf.agent.kernel.L4Options;
 import dev.k8sebpf.agent.kernel.OwnProcess;
@@ -202,7 +202,9 @@ public final class Main {
 
     private L7 startL7(AgentConfig config, MappingTable table, AgentMetrics metrics) throws StartupException {
         try {
-            L7 l7 = L7.start(L7Options.of(config), table, metrics.registry());
+            L7 l7 = L7.start(new L7Options(config.filterHealthcheck(), config.healthcheckPaths(), config.l7ExcludeComms(),
+                    config.l7MaxPaths(), config.dropUnmapped(), config.l7MaxSeries(), config.l7SeriesTtl(), config.l7HookTier()),
+                    table, metrics.registry());
             started.push(l7);
             return l7;
         } catch (KernelException e) {

@@ -1,7 +1,7 @@
 package dev.k8sebpf.agent.l7;
 
 import dev.k8sebpf.agent.httpparse.ConnectionTable;
-import dev.k8sebpf.agent.kernel.KernelException;
+import dev.k8sebpf.agent.hooks.KernelException;
 import dev.k8sebpf.agent.mapping.MappingTable;
 import io.micrometer.core.instrument.MeterRegistry;
 

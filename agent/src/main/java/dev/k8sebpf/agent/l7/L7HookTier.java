@@ -4,6 +4,8 @@ import dev.k8sebpf.agent.bpf.BpfSkeletons;
 import dev.k8sebpf.agent.bpf.HttpKernelFunctionsSkeleton;
 import dev.k8sebpf.agent.bpf.HttpSkeleton;
 import dev.k8sebpf.agent.bpf.HttpSyscallsSkeleton;
+import dev.k8sebpf.agent.hooks.Tier;
+import dev.k8sebpf.agent.loader.BpfProgram;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
@@ -16,7 +18,7 @@ import java.util.function.LongFunction;
  * 5.15 to 6.2 (bpf_task_pt_regs) without the syscall tracepoints' cost: those, the last resort, slow
  * down every syscall on the node while attached.
  */
-public enum L7HookTier {
+public enum L7HookTier implements Tier {
     SOCK_TRACEPOINT("sock_tracepoint", "raw tracepoint sock_recv_length, tracepoint sock/inet_sock_set_state",
             HttpSkeleton.OBJECT_FILE, HttpSkeleton::objectBytes,
             tgid -> new HttpSkeleton.Rodata().agentTgid(tgid).toBytes(), HttpSkeleton.Program.values()),
@@ -59,32 +61,33 @@ public enum L7HookTier {
         return new HttpKernelFunctionsSkeleton.Rodata().agentTgid(tgid).toBytes();
     }
 
-    /** The L7_HOOK_TIER value. */
+    @Override
     public String label() {
         return label;
     }
 
-    /** What it attaches, for the log. */
-    String hooks() {
+    @Override
+    public String hooks() {
         return hooks;
     }
 
-    String objectFile() {
+    @Override
+    public String objectFile() {
         return objectFile;
     }
 
-    /** The object for an architecture ("x86", "arm64"). */
-    Function<String, byte[]> objectBytes() {
-        return objectBytes;
+    @Override
+    public byte[] objectBytes(String arch) {
+        return objectBytes.apply(arch);
+    }
+
+    @Override
+    public boolean owns(BpfProgram program) {
+        return programs.contains(program.name());
     }
 
     /** The .rodata image that tells the programs which process to skip. */
     byte[] rodata(long ignoredTgid) {
         return rodata.apply(ignoredTgid);
-    }
-
-    /** The programs to load and attach; the object's others are not loaded. */
-    List<String> programs() {
-        return programs;
     }
 }

@@ -1,6 +1,5 @@
 package dev.k8sebpf.agent.l7;
 
-import dev.k8sebpf.agent.config.AgentConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -30,10 +29,5 @@ public record L7Options(boolean filterHealthcheck, List<String> healthcheckPaths
         if (maxPathsPerService < 1) {
             throw new IllegalArgumentException("max paths per service must be at least 1, got " + maxPathsPerService);
         }
-    }
-
-    public static L7Options of(AgentConfig config) {
-        return new L7Options(config.filterHealthcheck(), config.healthcheckPaths(), config.l7ExcludeComms(),
-                config.l7MaxPaths(), config.dropUnmapped(), config.l7MaxSeries(), config.l7SeriesTtl(), config.l7HookTier());
     }
 }

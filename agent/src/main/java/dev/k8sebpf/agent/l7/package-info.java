@@ -4,16 +4,16 @@
  *
  * <h2>Wiring (for Main)</h2>
  * <pre>{@code
- * L7 l7 = L7.start(L7Options.of(config), mappingTable, meterRegistry); // KernelException: userMessage(), exit 1
+ * L7 l7 = L7.start(options, mappingTable, meterRegistry); // KernelException: userMessage(), exit 1
  * // every 100 ms, from one thread (the kernel does not wake us):
  * l7.poll();
  * // on shutdown, after a last poll:
  * l7.close();
  * }</pre>
- * {@link dev.k8sebpf.agent.l7.L7#start} loads {@code http.bpf.o}, tells the kernel to skip this
- * process's own receives (so scrapes of the agent's /metrics are never counted), attaches
- * {@code raw_tracepoint/sock_recv_length} and {@code tracepoint/sock/inet_sock_set_state}, and
- * registers its series in the given registry. The ring buffer holds about 25,000 events (8 MiB of
+ * {@link dev.k8sebpf.agent.l7.L7#start} brings up the best {@link dev.k8sebpf.agent.l7.L7HookTier}
+ * the way the L4 hooks come up ({@link dev.k8sebpf.agent.hooks.TierChoice}), tells the kernel to skip this
+ * process's own receives (so scrapes of the agent's /metrics are never counted), and registers its
+ * series in the given registry. The ring buffer holds about 25,000 events (8 MiB of
  * 336-byte records): room for 250,000 receives per second per node at the 100 ms poll interval, and
  * above 120,000 events per second the poller drains four times as often. A lost event is exactly
  * one uncounted receive, counted in {@code internal_http_lost_events_total}. A cold JVM also drains

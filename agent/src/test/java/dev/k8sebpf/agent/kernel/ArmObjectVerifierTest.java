@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.k8sebpf.agent.bpf.ConnectSkeleton;
 import dev.k8sebpf.agent.bpf.HttpSyscallsSkeleton;
+import dev.k8sebpf.agent.hooks.TierObject;
 import dev.k8sebpf.agent.loader.BpfObject;
 import dev.k8sebpf.agent.loader.BpfProgram;
 import dev.k8sebpf.agent.loader.KernelPreconditions;

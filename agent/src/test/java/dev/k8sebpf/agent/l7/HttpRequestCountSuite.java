@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.k8sebpf.agent.kernel.KernelException;
+import dev.k8sebpf.agent.hooks.KernelException;
 import dev.k8sebpf.agent.loader.KernelExpectations;
 import dev.k8sebpf.agent.loader.KernelPreconditions;
 import java.io.IOException;

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.k8sebpf.agent.bpf.HttpKernelFunctionsSkeleton;
-import dev.k8sebpf.agent.kernel.KernelException;
-import dev.k8sebpf.agent.kernel.ObjectFiles;
+import dev.k8sebpf.agent.hooks.KernelException;
+import dev.k8sebpf.agent.hooks.ObjectFiles;
+import dev.k8sebpf.agent.hooks.TierObject;
+import dev.k8sebpf.agent.hooks.TierUnavailable;
 import dev.k8sebpf.agent.loader.BpfObject;
 import dev.k8sebpf.agent.loader.BpfProgram;
 import dev.k8sebpf.agent.loader.KernelExpectations;
@@ -41,9 +43,14 @@ class L7TierSelectionTest {
             assertThat(kernel.tier().label()).isEqualTo(EXPECTED.l7Auto());
             List<String> better = Arrays.stream(L7HookTier.values()).takeWhile(t -> t != kernel.tier())
                     .map(L7HookTier::label).toList();
-            assertThat(kernel.skipped()).hasSize(better.size()).allSatisfy(reason -> assertThat(reason).doesNotContain("\n"));
+            String reason = kernel.tierReason();
+            assertThat(reason).doesNotContain("\n");
+            if (better.isEmpty()) {
+                assertThat(reason).isEqualTo(kernel.tier().label() + ": preferred");
+            }
+            List<String> fallbacks = Arrays.asList(reason.split("; "));
             for (int i = 0; i < better.size(); i++) {
-                assertThat(kernel.skipped().get(i)).startsWith(better.get(i) + ": ");
+                assertThat(fallbacks.get(i)).startsWith(better.get(i) + ": ");
             }
         }
     }
@@ -72,11 +79,11 @@ class L7TierSelectionTest {
         List<L7HookTier> candidates = List.of(L7HookTier.FENTRY, L7HookTier.KPROBE, L7HookTier.SOCK_TRACEPOINT);
         try (L7Kernel kernel = L7Kernel.open(candidates, false, 0)) {
             assertThat(kernel.tier()).isEqualTo(L7HookTier.SOCK_TRACEPOINT);
-            assertThat(kernel.skipped()).containsExactly("fentry: load EPERM", "kprobe: attach kprobe_inet6_recvmsg ENOENT");
+            assertThat(kernel.tierReason()).isEqualTo("fentry: load EPERM; kprobe: attach kprobe_inet_recvmsg ENOENT");
         }
         assertThatThrownBy(() -> L7Kernel.open(Optional.of(L7HookTier.KPROBE), 0))
                 .isInstanceOfSatisfying(KernelException.class, e -> assertThat(e.userMessage())
-                        .isEqualTo("HTTP hook tier kprobe was forced but does not work here: attach kprobe_inet6_recvmsg ENOENT"));
+                        .isEqualTo("HTTP hook tier kprobe was forced but does not work here: attach kprobe_inet_recvmsg ENOENT"));
         assertThatThrownBy(() -> L7Kernel.open(Optional.of(L7HookTier.FENTRY), 0))
                 .isInstanceOfSatisfying(KernelException.class, e -> assertThat(e.userMessage())
                         .isEqualTo("HTTP hook tier fentry was forced but does not work here: load EPERM"));
@@ -97,17 +104,17 @@ class L7TierSelectionTest {
     @Test
     void arm64KprobeTierStopsAtTheArm64RegistersOnX86() {
         assumeTrue(System.getProperty("os.arch").equals("amd64"), "an x86 kernel's BTF only");
-        assertThatThrownBy(() -> L7Kernel.load(L7HookTier.KPROBE, HttpKernelFunctionsSkeleton.objectBytes("arm64"), 0))
-                .isInstanceOfSatisfying(L7Kernel.TierFailure.class, f -> assertThat(f.getCause().libbpfLog())
+        assertThatThrownBy(() -> TierObject.load(L7HookTier.KPROBE, HttpKernelFunctionsSkeleton.objectBytes("arm64"), L7HookTier.KPROBE.rodata(0)))
+                .isInstanceOfSatisfying(TierUnavailable.class, f -> assertThat(f.libbpfLog())
                         .anyMatch(line -> line.contains("failed to resolve CO-RE relocation <byte_off> [") && line.contains("] struct user_pt_regs.regs[")));
     }
 
     /** The tier's programs got a program fd from the verifier; the object's other programs were not loaded. */
     private static void assertOnlyTierLoads(L7HookTier tier, byte[] elf) throws Exception {
-        try (BpfObject object = L7Kernel.load(tier, elf, 0)) {
-            assertThat(object.programs().stream().filter(p -> tier.programs().contains(p.name())).mapToInt(BpfProgram::fd))
-                    .hasSize(tier.programs().size()).allMatch(fd -> fd >= 0);
-            assertThat(object.programs().stream().filter(p -> !tier.programs().contains(p.name())).mapToInt(BpfProgram::fd))
+        try (BpfObject object = TierObject.load(tier, elf, tier.rodata(0))) {
+            assertThat(object.programs().stream().filter(tier::owns).mapToInt(BpfProgram::fd))
+                    .isNotEmpty().allMatch(fd -> fd >= 0);
+            assertThat(object.programs().stream().filter(p -> !tier.owns(p)).mapToInt(BpfProgram::fd))
                     .isNotEmpty().allMatch(fd -> fd < 0);
         }
     }

@@ -3,7 +3,7 @@ package dev.k8sebpf.agent.loader;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.k8sebpf.agent.kernel.Capabilities;
+import dev.k8sebpf.agent.hooks.Capabilities;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.k8sebpf.agent.kernel;
+package dev.k8sebpf.agent.hooks;
 
 import dev.k8sebpf.agent.loader.BpfException;
 import dev.k8sebpf.agent.loader.MissingFeature;
@@ -8,27 +8,35 @@ import java.util.List;
  * One hook tier cannot be used here; {@link #reason()} is short, e.g. {@code load EPERM}, and names the
  * missing kernel feature when it is known ({@link MissingFeature}).
  */
-final class TierUnavailable extends Exception {
+public final class TierUnavailable extends Exception {
     private final boolean misconfigured;
+    private final boolean knownCause;
 
-    TierUnavailable(String reason) {
+    public TierUnavailable(String reason) {
         this(reason, false);
     }
 
     /** @param misconfigured the pod's settings are at fault (worth a warning), not the kernel */
-    TierUnavailable(String reason, boolean misconfigured) {
+    public TierUnavailable(String reason, boolean misconfigured) {
         super(reason);
         this.misconfigured = misconfigured;
+        this.knownCause = true;
     }
 
     /** @param step what was being done, e.g. {@code load} or {@code attach cgroup_connect4} */
-    TierUnavailable(String step, BpfException failure) {
+    public TierUnavailable(String step, BpfException failure) {
         super(MissingFeature.describe(step, failure), failure);
         this.misconfigured = false;
+        this.knownCause = MissingFeature.of(step, failure).isPresent();
     }
 
     boolean misconfigured() {
         return misconfigured;
+    }
+
+    /** Whether the reason says it all; if not, libbpf's own words (the verifier log) are worth a warning. */
+    boolean knownCause() {
+        return knownCause;
     }
 
     String reason() {
@@ -36,7 +44,7 @@ final class TierUnavailable extends Exception {
     }
 
     /** What libbpf printed while failing, e.g. the verifier log. */
-    List<String> libbpfLog() {
+    public List<String> libbpfLog() {
         return getCause() instanceof BpfException failure ? failure.libbpfLog() : List.of();
     }
 

@@ -1,4 +1,4 @@
-package dev.k8sebpf.agent.kernel;
+package dev.k8sebpf.agent.hooks;
 
 /** The connect hooks cannot run here. {@link #userMessage()} is one line saying why and what to do. */
 public class KernelException extends Exception {

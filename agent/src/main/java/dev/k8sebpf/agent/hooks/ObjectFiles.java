@@ -1,4 +1,4 @@
-package dev.k8sebpf.agent.kernel;
+package dev.k8sebpf.agent.hooks;
 
 import java.util.function.Function;
 

@@ -1,0 +1,47 @@
+package dev.k8sebpf.agent.l7;
+
+import dev.k8sebpf.agent.bpf.HttpEvent;
+import dev.k8sebpf.agent.hooks.Layer;
+import dev.k8sebpf.agent.loader.EventRing;
+
+/** The HTTP hooks' part in bringing up a tier: their event, read in place, and the process to skip. */
+final class HttpLayer implements Layer<L7HookTier, HttpEventView> {
+    private final long ignoredTgid;
+    private final HttpEventView view = new HttpEventView();
+
+    /** @param ignoredTgid a process whose receives the kernel skips (the agent itself); 0 skips none */
+    HttpLayer(long ignoredTgid) {
+        this.ignoredTgid = ignoredTgid;
+    }
+
+    @Override
+    public String hooksName() {
+        return "HTTP";
+    }
+
+    @Override
+    public String tierName() {
+        return "HTTP hook tier";
+    }
+
+    @Override
+    public long eventSize() {
+        return HttpEvent.SIZE;
+    }
+
+    @Override
+    public String eventStruct() {
+        return "an http_event";
+    }
+
+    /** One reused view: the pipeline must not keep it past its call. */
+    @Override
+    public EventRing.Decoder<HttpEventView> decoder() {
+        return view::at;
+    }
+
+    @Override
+    public byte[] rodata(L7HookTier tier) {
+        return tier.rodata(ignoredTgid);
+    }
+}
