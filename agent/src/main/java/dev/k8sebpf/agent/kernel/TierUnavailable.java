@@ -10,6 +10,7 @@ import java.util.List;
  */
 final class TierUnavailable extends Exception {
     private final boolean misconfigured;
+    private final String step;
 
     TierUnavailable(String reason) {
         this(reason, false);
@@ -19,12 +20,14 @@ final class TierUnavailable extends Exception {
     TierUnavailable(String reason, boolean misconfigured) {
         super(reason);
         this.misconfigured = misconfigured;
+        this.step = "";
     }
 
     /** @param step what was being done, e.g. {@code load} or {@code attach cgroup_connect4} */
     TierUnavailable(String step, BpfException failure) {
         super(MissingFeature.describe(step, failure), failure);
         this.misconfigured = false;
+        this.step = step;
     }
 
     boolean misconfigured() {
@@ -38,6 +41,11 @@ final class TierUnavailable extends Exception {
     /** What libbpf printed while failing, e.g. the verifier log. */
     List<String> libbpfLog() {
         return getCause() instanceof BpfException failure ? failure.libbpfLog() : List.of();
+    }
+
+    /** The object was opened but loading it got ENOSYS: no bpf() here, e.g. under QEMU user mode. */
+    boolean loadNotImplemented() {
+        return step.equals("load") && getCause() instanceof BpfException failure && failure.errnoName().equals("ENOSYS");
     }
 
     boolean permissionDenied() {
