@@ -3,6 +3,10 @@
 # the Jib build against it. The caller defines say, fail
 # and $work (a private directory it removes), and kills $registry_pid on exit.
 
+# The agent's own lines on a start-up failure (stdin: its output): what is neither a log line nor the JVM's
+# JAVA_TOOL_OPTIONS notice.
+startup_lines() { grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[^ ]* \[[A-Z]+\] |^Picked up JAVA_TOOL_OPTIONS' || true; }
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # Starts Debian's docker-registry on a free loopback port; sets $registry (host:port) and $registry_pid.
