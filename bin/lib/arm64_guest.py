@@ -39,14 +39,8 @@ KERNEL = next(k for k in km.KERNELS if k.name == "arm64-6.12")
 SERVICE_IP = "127.0.0.9"  # a loopback address: the connects stay in the guest, which has no network anyway
 CONNECTS = 3
 GUEST_TIMEOUT = 600
-MAPPING = f"""apiVersion: v1
-kind: List
-items:
-- apiVersion: v1
-  kind: Service
-  metadata: {{name: web, namespace: arm64}}
-  spec: {{clusterIP: {SERVICE_IP}}}
-"""
+MAPPING = nodesim.yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [
+    {"apiVersion": "v1", "kind": "Service", "metadata": {"namespace": "arm64", "name": "web"}, "spec": {"clusterIP": SERVICE_IP}}]})
 
 # Runs in the guest under the job's busybox (the image has no shell): the DaemonSet's mounts that the
 # cgroup tier needs, the image's entrypoint in the background, then connects and /metrics read back.
