@@ -100,14 +100,17 @@ def image_config(image_dir):
 
 def boot(args):
     image_dir, root = Path(args.image), Path(args.root)
-    if not (image_dir / "manifest.json").exists() or not (root / "app").is_dir():
-        die(2, f"--image {image_dir} is no skopeo dir: image or --root {root} holds no /app")
+    if not (image_dir / "manifest.json").exists():
+        die(2, f"--image {image_dir} has no manifest.json: give the directory of `skopeo copy ... dir:DIR`")
+    if not (root / "app").is_dir():
+        die(2, f"--root {root} has no /app: give the image's layers unpacked")
     if not shutil.which("qemu-system-aarch64"):
         die(3, "qemu-system-aarch64 is missing: apt-get install qemu-system-arm")
     try:
         image = km.fetch_kernel(KERNEL)
+        busybox = km.busybox(KERNEL)
     except (km.Unavailable, OSError, km.subprocess.CalledProcessError) as e:
-        die(3, f"the {KERNEL.name} kernel cannot be fetched: {e}")
+        die(3, f"the {KERNEL.name} kernel or its busybox cannot be fetched: {e}")
     config = image_config(image_dir)
     _, container = nodesim.daemonset(str(REPO / "deploy/daemonset.yaml"))
     env = dict(item.split("=", 1) for item in config["Env"])
@@ -116,7 +119,7 @@ def boot(args):
     job = km.CACHE / "runs" / "arm64-image"
     shutil.rmtree(job, ignore_errors=True)
     job.mkdir(parents=True)
-    shutil.copy(km.busybox(KERNEL), job / "busybox")
+    shutil.copy(busybox, job / "busybox")
     (job / "sh").symlink_to("busybox")  # busybox runs the applet its name says
     (job / "mapping.yaml").write_text(MAPPING)
     (job / "run.sh").write_text(
