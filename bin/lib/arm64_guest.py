@@ -46,8 +46,9 @@ MAPPING = nodesim.yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [
 # cgroup tier needs, the image's entrypoint in the background, then connects and /metrics read back.
 RUN_SH = r"""set -u
 say() { echo "kernel-matrix-guest: $*"; }
+# each applet by its own name: a process's comm, and so the agent's process_comm, is the name it ran by (nc)
 mkdir -p /.busybox
-for applet in ip wget nc seq sleep kill; do ln -s /job/busybox /.busybox/$applet; done
+for applet in env mount ip wget nc seq sleep kill; do ln -s /job/busybox /.busybox/$applet; done
 export PATH=/.busybox
 mount -t tmpfs -o mode=1777 tmpfs /tmp  # the DaemonSet's memory emptyDir (exec, as a kubelet's)
 mount -t cgroup2 cgroup2 /sys/fs/cgroup  # the hostPath: a node's cgroup2 root
