@@ -3,6 +3,10 @@
 # the Jib build against it. The caller defines say, fail
 # and $work (a private directory it removes), and kills $registry_pid on exit.
 
+# The agent's own lines on a start-up failure (stdin: its output): what is neither a log line nor the JVM's
+# JAVA_TOOL_OPTIONS notice.
+startup_lines() { grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[^ ]* \[[A-Z]+\] |^Picked up JAVA_TOOL_OPTIONS' || true; }
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # Starts Debian's docker-registry on a free loopback port; sets $registry (host:port) and $registry_pid.
@@ -50,13 +54,22 @@ amd64_rootfs() {
 }
 arm64_rootfs() {
   local rootfs=$work/rootfs-arm64 apt=$work/apt-arm64
-  mkdir -p "$rootfs"/{etc,tmp,proc,sys,dev} "$apt"/{lists/partial,cache/archives/partial,debs}
-  # A private apt state for arm64, so the machine's dpkg architectures stay untouched.
-  local opts=(-o APT::Architecture=arm64 -o APT::Architectures::=arm64 -o "Dir::State::Lists=$apt/lists"
-              -o "Dir::Cache=$apt/cache" -o Dir::State::status=/dev/null)
-  apt-get "${opts[@]}" -qq update >/dev/null 2>&1
-  (cd "$apt/debs" && apt-get "${opts[@]}" -qq download libc6 2>/dev/null) # glibc only, as under a JRE base
+  mkdir -p "$rootfs"/{etc,tmp,proc,sys,dev,opt/java} "$apt"/{lists/partial,cache/archives/partial,debs}
+  # A private apt state for Debian trixie arm64 (the first Debian release with OpenJDK 25), so the
+  # machine's sources and dpkg architectures stay untouched.
+  echo "deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" \
+    > "$apt/sources.list"
+  local opts=(-o APT::Architecture=arm64 -o APT::Architectures::=arm64 -o "Dir::Etc::sourcelist=$apt/sources.list"
+              -o Dir::Etc::sourceparts=/nonexistent -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
+              -o Dir::State::status=/dev/null -o Acquire::Languages=none)
+  apt-get "${opts[@]}" -qq update >/dev/null 2>&1 || fail "apt-get update of Debian trixie arm64 (the arm64 stand-in base)"
+  # A JRE 25 and the libraries it links, as a JRE base holds; no libbpf.
+  (cd "$apt/debs" && apt-get "${opts[@]}" -qq download libc6 libgcc-s1 libstdc++6 zlib1g openjdk-25-jre-headless 2>/dev/null) \
+    || fail "apt-get download of the arm64 stand-in base's packages"
   for deb in "$apt"/debs/*.deb; do dpkg-deb -x "$deb" "$rootfs"; done
+  # merged /usr (the arm64 java asks for /lib/ld-linux-aarch64.so.1), and the JRE where Temurin's images have it
+  ln -s usr/lib "$rootfs/lib"; ln -s usr/bin "$rootfs/bin"
+  ln -s ../../usr/lib/jvm/java-25-openjdk-arm64 "$rootfs/opt/java/openjdk"
   printf 'root:x:0:0:root:/root:/sbin/nologin\n' > "$rootfs/etc/passwd"
   printf 'root:x:0:\n' > "$rootfs/etc/group"
 }

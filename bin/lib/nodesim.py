@@ -159,6 +159,9 @@ def manifest_value(args):
         print(next(p["containerPort"] for p in c.get("ports", []) if p.get("name") == "metrics"))
     elif args.what == "readiness-path":
         print(c["readinessProbe"]["httpGet"]["path"])
+    elif args.what == "env":
+        for e in c.get("env", []):
+            print(f"{e['name']}={e.get('value', '')}")
 
 
 # --- the node --------------------------------------------------------------------------------------
@@ -485,7 +488,7 @@ def main():
     a.set_defaults(fn=podman_args)
     a = sub.add_parser("manifest")
     a.add_argument("--manifest", required=True)
-    a.add_argument("what", choices=["grace", "image", "metrics-port", "readiness-path"])
+    a.add_argument("what", choices=["grace", "image", "metrics-port", "readiness-path", "env"])
     a.set_defaults(fn=manifest_value)
     sub.add_parser("setup-script").set_defaults(fn=setup_script)
     a = sub.add_parser("rules")

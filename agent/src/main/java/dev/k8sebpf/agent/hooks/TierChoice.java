@@ -1,5 +1,7 @@
 package dev.k8sebpf.agent.hooks;
 
+import dev.k8sebpf.agent.loader.BpfMap;
+import dev.k8sebpf.agent.loader.Libc;
 import dev.k8sebpf.agent.loader.LibbpfProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +47,10 @@ public final class TierChoice {
                     throw new KernelException("missing privileges to load BPF programs: needs CAP_BPF and CAP_PERFMON"
                             + " (or root)", e);
                 }
+                if (e.loadNotImplemented() && Libc.errnoName(BpfMap.probeCreate()).equals("ENOSYS")) {
+                    // bpf() itself is missing, so no tier can load: one line instead of "load ENOSYS" four times.
+                    throw new KernelException(bpfNotImplemented(System.getProperty("os.arch")), e);
+                }
                 if (e.permissionDenied()) {
                     // No tier can load while seccomp refuses bpf() itself: say so instead of "load EPERM" four times.
                     Optional<String> seccomp = Seccomp.refusesBpf();
@@ -67,6 +73,14 @@ public final class TierChoice {
         String reasons = String.join("; ", fallbacks);
         throw new KernelException("no " + layer.tierName() + " works here: " + reasons
                 + Seccomp.perfEventHint(reasons).map(hint -> "; " + hint).orElse(""));
+    }
+
+    /** The line for a bpf() that returns ENOSYS: a kernel without it, or an emulator that does not pass it through. */
+    static String bpfNotImplemented(String arch) {
+        return "the bpf() system call is not implemented here (ENOSYS): libbpf opened the " + arch + " object, but"
+                + " loading it needs bpf(); the kernel was built without CONFIG_BPF_SYSCALL, or the agent runs under an"
+                + " emulator that does not pass bpf() through (QEMU user mode, as for an arm64 image run through"
+                + " binfmt_misc on an x86-64 host): run it on an " + arch + " kernel";
     }
 
     static void checkEnvironment(boolean libbpfInstalled, Path kernelBtf) throws KernelException {

@@ -11,6 +11,7 @@ import java.util.List;
 public final class TierUnavailable extends Exception {
     private final boolean misconfigured;
     private final boolean knownCause;
+    private final String step;
 
     public TierUnavailable(String reason) {
         this(reason, false);
@@ -21,6 +22,7 @@ public final class TierUnavailable extends Exception {
         super(reason);
         this.misconfigured = misconfigured;
         this.knownCause = true;
+        this.step = "";
     }
 
     /** @param step what was being done, e.g. {@code load} or {@code attach cgroup_connect4} */
@@ -28,6 +30,7 @@ public final class TierUnavailable extends Exception {
         super(MissingFeature.describe(step, failure), failure);
         this.misconfigured = false;
         this.knownCause = MissingFeature.of(step, failure).isPresent();
+        this.step = step;
     }
 
     boolean misconfigured() {
@@ -46,6 +49,11 @@ public final class TierUnavailable extends Exception {
     /** What libbpf printed while failing, e.g. the verifier log. */
     public List<String> libbpfLog() {
         return getCause() instanceof BpfException failure ? failure.libbpfLog() : List.of();
+    }
+
+    /** The object was opened but loading it got ENOSYS: no bpf() here, e.g. under QEMU user mode. */
+    boolean loadNotImplemented() {
+        return step.equals("load") && getCause() instanceof BpfException failure && failure.errnoName().equals("ENOSYS");
     }
 
     boolean permissionDenied() {
