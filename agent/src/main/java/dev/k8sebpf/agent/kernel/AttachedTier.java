@@ -41,8 +41,8 @@ final class AttachedTier implements AutoCloseable {
     }
 
     /** Loads the tier, fills excluded_comms, maps the ring and attaches; on any failure leaves nothing behind. */
-    static AttachedTier attach(HookTier tier, byte[] elf, byte[] rodata, ExcludedComms excluded)
-            throws TierUnavailable {
+    static AttachedTier attach(HookTier tier, byte[] elf, byte[] rodata, ExcludedComms excluded,
+                               Optional<Path> subtree) throws TierUnavailable {
         BpfObject object = TierObject.load(tier, elf, rodata);
         List<BpfLink> links = new ArrayList<>();
         EventRing<ConnectEvent> ring = null;
@@ -54,7 +54,8 @@ final class AttachedTier implements AutoCloseable {
                     "a connect_event", ConnectEvent::decode);
             step = "count CPUs";
             int cpus = BpfMap.possibleCpus();
-            Optional<String> cgroup = tier == HookTier.CGROUP ? Optional.of(cgroupRoot()) : Optional.empty();
+            Optional<String> cgroup = tier != HookTier.CGROUP ? Optional.empty()
+                    : Optional.of(subtree.isPresent() ? cgroupSubtree(subtree.get()) : cgroupRoot());
             Integer cgroupFd = cgroup.isPresent() ? openDirectory(cgroup.get()) : null;
             try {
                 for (BpfProgram program : object.programs()) {
@@ -78,21 +79,32 @@ final class AttachedTier implements AutoCloseable {
         }
     }
 
-    /** The cgroup2 mount to attach to; unavailable when it would not see the whole node. */
-    private static String cgroupRoot() throws TierUnavailable {
-        String mountinfo;
+    private static String mountinfo() {
         try {
-            mountinfo = Files.readString(Path.of("/proc/self/mountinfo"));
+            return Files.readString(Path.of("/proc/self/mountinfo"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String root = CgroupRoot.find(mountinfo).orElseThrow(() -> new TierUnavailable(
+    }
+
+    /** The cgroup2 mount to attach to; unavailable when it would not see the whole node. */
+    private static String cgroupRoot() throws TierUnavailable {
+        String root = CgroupRoot.find(mountinfo()).orElseThrow(() -> new TierUnavailable(
                 "no cgroup2 mount in /proc/self/mountinfo: " + CgroupRoot.MOUNT_HINT, true));
         Optional<String> blind = CgroupRoot.blindness(Path.of(root));
         if (blind.isPresent()) {
             throw new TierUnavailable(blind.get(), true);
         }
         return root;
+    }
+
+    /** CGROUP_SUBTREE: deliberately not the root, but it must be a cgroup of the cgroup2 hierarchy. */
+    private static String cgroupSubtree(Path subtree) throws TierUnavailable {
+        Optional<String> problem = CgroupRoot.subtreeProblem(subtree, mountinfo());
+        if (problem.isPresent()) {
+            throw new TierUnavailable("CGROUP_SUBTREE " + subtree + ": " + problem.get(), true);
+        }
+        return subtree.toString();
     }
 
     private static int openDirectory(String root) throws TierUnavailable {

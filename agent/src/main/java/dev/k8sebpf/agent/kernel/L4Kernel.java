@@ -41,13 +41,18 @@ public final class L4Kernel implements AutoCloseable {
         byte[] rodata = new ConnectSkeleton.Rodata().emitExcluded(options.emitExcluded() ? 1 : 0)
                 .agentNsTgid(self.nsTgid()).agentPidnsInum(self.pidNamespaceInode()).toBytes();
         ExcludedComms excluded = excludedComms(options);
-        List<HookTier> candidates = options.forcedTier().map(List::of).orElse(List.of(HookTier.values()));
+        List<HookTier> candidates = options.candidates();
         List<String> fallbacks = new ArrayList<>();
         for (HookTier candidate : candidates) {
             try {
-                AttachedTier attached = AttachedTier.attach(candidate, elf, rodata, excluded);
+                AttachedTier attached = AttachedTier.attach(candidate, elf, rodata, excluded, options.cgroupSubtree());
                 String reason = !fallbacks.isEmpty() ? String.join("; ", fallbacks)
+                        : options.cgroupSubtree().isPresent() ? candidate.label() + ": CGROUP_SUBTREE, this subtree only"
                         : options.forcedTier().isPresent() ? candidate.label() + ": forced" : candidate.label() + ": preferred";
+                if (options.cgroupSubtree().isPresent()) {
+                    LOG.warn("CGROUP_SUBTREE={}: counting only the connects of processes in this cgroup subtree,"
+                            + " not the whole node", options.cgroupSubtree().get());
+                }
                 LOG.info("connect hooks attached: tier {}{} ({})", candidate.label(),
                         attached.cgroup().map(path -> " at " + path).orElse(""), reason);
                 return new L4Kernel(candidate, reason, attached);
@@ -63,9 +68,11 @@ public final class L4Kernel implements AutoCloseable {
                         throw new KernelException(seccomp.get(), e);
                     }
                 }
-                if (options.forcedTier().isPresent()) {
+                if (options.single()) {
                     e.libbpfLog().forEach(LOG::warn);
-                    throw new KernelException("hook tier " + candidate.label() + " was forced but does not work here: "
+                    throw new KernelException("hook tier " + candidate.label()
+                            + (options.cgroupSubtree().isPresent() ? " (CGROUP_SUBTREE)" : " was forced but")
+                            + " does not work here: "
                             + e.reason() + Seccomp.perfEventHint(e.reason()).map(hint -> "; " + hint).orElse(""), e);
                 }
                 if (e.misconfigured()) {
