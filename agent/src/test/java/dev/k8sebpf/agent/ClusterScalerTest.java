@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.k8sebpf.agent.loader.KernelPreconditions;
 import dev.k8sebpf.agent.scaler.externalscaler.ScaledObjectRef;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -100,12 +99,8 @@ class ClusterScalerTest {
         AgentProcess agent = keep(AgentProcess.start(dir, Map.of("MODE", "local", "MAPPING_FILE", mapping.toString(),
                 "CGROUP_SUBTREE", node.path().toString(), "ATTEMPT_STREAM_ADDR", "127.0.0.1:" + streamPort)));
         agent.awaitReady(Duration.ofSeconds(60));
-        client.pods().inNamespace(NAMESPACE).resource(new PodBuilder()
-                .withNewMetadata().withName(pod).withUid(UUID.randomUUID().toString())
-                .addToLabels("app.kubernetes.io/name", "k8s-ebpf-agent").endMetadata()
-                .withNewSpec().addNewContainer().withName("agent").addNewPort().withName("attempts")
-                .withContainerPort(streamPort).endPort().endContainer().endSpec()
-                .withNewStatus().withPhase("Running").withPodIP("127.0.0.1").endStatus().build()).createOr(p -> p.update());
+        client.pods().inNamespace(NAMESPACE).resource(AgentPod.of(pod, UUID.randomUUID().toString(), streamPort))
+                .createOr(p -> p.update());
         return agent;
     }
 

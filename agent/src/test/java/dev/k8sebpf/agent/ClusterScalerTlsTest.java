@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.k8sebpf.agent.http.TestPki;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -71,11 +70,7 @@ class ClusterScalerTlsTest {
             agent.awaitReady(Duration.ofSeconds(60));
             assertThat(agent.stderr()).contains("attempt stream on /127.0.0.1:" + streamPort
                     + " (TLS, client certificates required (GRPC_TLS_CA_FILE)");
-            client.pods().inNamespace("k8s-ebpf").resource(new PodBuilder()
-                    .withNewMetadata().withName("agent-x").withUid("uid-x").addToLabels("app.kubernetes.io/name", "k8s-ebpf-agent").endMetadata()
-                    .withNewSpec().addNewContainer().withName("agent").addNewPort().withName("attempts")
-                    .withContainerPort(streamPort).endPort().endContainer().endSpec()
-                    .withNewStatus().withPhase("Running").withPodIP("127.0.0.1").endStatus().build()).create();
+            client.pods().inNamespace("k8s-ebpf").resource(AgentPod.of("agent-x", "uid-x", streamPort)).create();
             try (AgentProcess scaler = AgentProcess.start(dir, with(tls(scalerCert, ca), "MODE", "scaler",
                     "SCALER_ADDR", "127.0.0.1:" + scalerPort, "AGENT_NAMESPACE", "k8s-ebpf",
                     "KUBECONFIG", Kubeconfig.write(dir, client.getConfiguration().getMasterUrl()).toString()))) {
