@@ -6,11 +6,6 @@ import dev.k8sebpf.agent.grpc.GrpcTls;
 import dev.k8sebpf.agent.scaler.ServiceActivity;
 import dev.k8sebpf.agent.stream.AttemptFeed;
 import dev.k8sebpf.agent.stream.AttemptStreamService;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -18,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -45,11 +39,9 @@ public final class ClusterScalerBench {
         int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 60;
         Path dir = Files.createTempDirectory("cluster-scaler-bench");
         GrpcTls plaintext = GrpcTls.load(GrpcTlsConfig.PLAINTEXT);
-        var api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-        api.init(InetAddress.getLoopbackAddress(), 0);
         List<AttemptFeed> feeds = new ArrayList<>();
         List<GrpcServer> servers = new ArrayList<>();
-        try (KubernetesClient client = api.createClient()) {
+        try (var api = new MockApi()) {
             for (int a = 0; a < agents; a++) {
                 var feed = new AttemptFeed(new ServiceActivity(services, System::nanoTime));
                 for (int s = a; s < services; s += agents) {
@@ -60,13 +52,11 @@ public final class ClusterScalerBench {
                         new AttemptStreamService(feed));
                 feeds.add(feed);
                 servers.add(server);
-                client.pods().inNamespace("k8s-ebpf").resource(AgentPod.of("agent-" + a, "uid-" + a, server.address().getPort())).create();
+                api.agentPod("agent-" + a, server.address().getPort());
             }
             int scalerPort = AgentProcess.freePort();
             long started = System.nanoTime();
-            try (AgentProcess scaler = AgentProcess.start(dir, Map.of("MODE", "scaler", "SCALER_ADDR", "127.0.0.1:" + scalerPort,
-                    "AGENT_NAMESPACE", "k8s-ebpf", "SCALER_MAX_SERVICES", String.valueOf(services + streams),
-                    "KUBECONFIG", Kubeconfig.write(dir, client.getConfiguration().getMasterUrl()).toString()));
+            try (AgentProcess scaler = api.startScaler(dir, scalerPort, services + streams);
                  KedaClient keda = new KedaClient(scalerPort)) {
                 scaler.awaitReady(Duration.ofSeconds(300));
                 System.out.printf("ready (Pods listed, %d agents' history received) after %.1f s%n", agents,
@@ -123,7 +113,6 @@ public final class ClusterScalerBench {
             for (GrpcServer server : servers) {
                 server.close();
             }
-            api.destroy();
         }
     }
 
