@@ -1,12 +1,16 @@
 package dev.k8sebpf.agent;
 
+import dev.k8sebpf.agent.cluster.AgentSubscriptions;
 import dev.k8sebpf.agent.config.AgentConfig;
 import dev.k8sebpf.agent.config.ConfigException;
 import dev.k8sebpf.agent.config.EnvConfigParser;
 import dev.k8sebpf.agent.config.HostPort;
 import dev.k8sebpf.agent.config.Mode;
+import dev.k8sebpf.agent.grpc.GrpcServer;
+import dev.k8sebpf.agent.grpc.GrpcTls;
 import dev.k8sebpf.agent.http.HealthCheck;
 import dev.k8sebpf.agent.http.MetricsServer;
+import dev.k8sebpf.agent.http.TlsFiles;
 import dev.k8sebpf.agent.http.WebConfig;
 import dev.k8sebpf.agent.http.WebConfigException;
 import dev.k8sebpf.agent.hooks.Capabilities;
@@ -14,6 +18,7 @@ import dev.k8sebpf.agent.hooks.KernelException;
 import dev.k8sebpf.agent.kernel.L4Kernel;
 import dev.k8sebpf.agent.kernel.L4Options;
 import dev.k8sebpf.agent.kernel.OwnProcess;
+import dev.k8sebpf.agent.kubernetes.AgentPods;
 import dev.k8sebpf.agent.kubernetes.ClusterMapping;
 import dev.k8sebpf.agent.l7.L7;
 import dev.k8sebpf.agent.l7.L7Options;
@@ -25,6 +30,10 @@ import dev.k8sebpf.agent.pipeline.ConnectEventCounter;
 import dev.k8sebpf.agent.pipeline.ConnectPoller;
 import dev.k8sebpf.agent.scaler.ScalerServer;
 import dev.k8sebpf.agent.scaler.ServiceActivity;
+import dev.k8sebpf.agent.stream.AttemptFeed;
+import dev.k8sebpf.agent.stream.AttemptStreamService;
+import io.fabric8.kubernetes.client.Config;
+import io.grpc.BindableService;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -96,6 +105,11 @@ public final class Main {
     private void start(AgentConfig config) throws StartupException {
         Logger log = LoggerFactory.getLogger(Main.class);
         WebConfig web = loadWebConfig(config); // before anything is loaded: a bad file is a user error
+        GrpcTls tls = loadGrpcTls(config);
+        if (config.mode() == Mode.SCALER) {
+            startClusterScaler(config, web, tls, log);
+            return;
+        }
         if (config.enableL4() || config.enableL7Http()) {
             preflight();
         }
@@ -104,11 +118,13 @@ public final class Main {
         metrics.bindMapping(table);
         HealthCheck mappingReady = startMapping(config, table, metrics, log);
 
-        // the scaler's view of the attempts; empty unless SCALER_ADDR serves it
-        var activity = new ServiceActivity(System::nanoTime);
+        // the scalers' view of the attempts (SCALER_ADDR here, ATTEMPT_STREAM_ADDR for the cluster scaler)
+        var activity = new ServiceActivity(config.activityMaxServices(), System::nanoTime);
         // recorded only when served: otherwise the event thread would keep every Service's attempts for nothing
-        BiConsumer<String, String> serviceAttempted = config.scalerAddr().isPresent() ? activity::attempted
-                : (namespace, service) -> { };
+        Optional<AttemptFeed> feed = config.scalerAddr().isPresent() || config.attemptStreamAddr().isPresent()
+                ? Optional.of(new AttemptFeed(activity)) : Optional.empty();
+        BiConsumer<String, String> serviceAttempted = feed.<BiConsumer<String, String>>map(f -> f::attempted)
+                .orElse((namespace, service) -> { });
         // Both kernels are drained by the one poller thread, L4 first.
         List<IntSupplier> drains = new ArrayList<>();
         Optional<L4Kernel> kernel = Optional.empty();
@@ -119,7 +135,8 @@ public final class Main {
             // Where the cgroup hooks landed: a path that is not the node's cgroup2 root would mean blind hooks.
             opened.cgroup().ifPresent(path -> Gauge.builder("internal_agent_hook_cgroup", () -> 1)
                     .description("The cgroup2 directory the L4 cgroup hooks are attached to (value is always 1)")
-                    .tag("tier", opened.tier().label()).tag("cgroup", path).register(metrics.registry()));
+                    .tag("tier", opened.tier().label()).tag("cgroup", path)
+                    .tag("scope", config.cgroupSubtree().isPresent() ? "subtree" : "node").register(metrics.registry()));
             var counter = new ConnectEventCounter(table, metrics, config.dropUnmapped(), serviceAttempted);
             drains.add(() -> opened.poll(counter));
         }
@@ -136,6 +153,7 @@ public final class Main {
                 for (IntSupplier drain : drains) {
                     events += drain.getAsInt();
                 }
+                feed.ifPresent(AttemptFeed::flush);
                 return events;
             }, POLL_INTERVAL));
             started.push(poller.get());
@@ -143,14 +161,57 @@ public final class Main {
         HealthCheck liveness = livenessOf(poller, metrics);
         HealthCheck readiness = () -> liveness.problem().or(mappingReady::problem);
         // before /readyz answers: ready means the scaler serves too
-        Optional<ScalerServer> scaler = startScaler(config, activity);
+        Optional<ScalerServer> scaler = startScaler(config, tls, activity);
+        Optional<GrpcServer> stream = feed.isEmpty() ? Optional.empty()
+                : startGrpc("ATTEMPT_STREAM_ADDR", config.attemptStreamAddr(), tls, new AttemptStreamService(feed.get()));
         MetricsServer server = startServer(config, web, metrics, liveness, readiness);
         started.push(server);
-        log.info("agent started: MODE={}, L4 {}, L7 HTTP {}, serving /metrics, /healthz, /readyz on {}{}",
+        log.info("agent started: MODE={}, L4 {}, L7 HTTP {}, serving /metrics, /healthz, /readyz on {}{}{}",
                 config.mode().name().toLowerCase(Locale.ROOT),
                 kernel.map(k -> "hook tier " + k.tier().label() + " (" + k.tierReason() + ")").orElse("off"),
                 l7.map(on -> "hook tier " + on.tier().label()).orElse("off"),
-                server.address(), scaler.map(s -> ", KEDA external scaler on " + s.address()).orElse(""));
+                server.address(), scaler.map(s -> ", KEDA external scaler on " + s.address() + " (" + tls.describe() + ")").orElse(""),
+                stream.map(s -> ", attempt stream on " + s.address() + " (" + tls.describe() + ", instance "
+                        + feed.get().instance() + ")").orElse(""));
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(this::stop));
+    }
+
+    /**
+     * MODE=scaler: no kernel hooks; the agents' Pods are watched, every agent's attempt stream subscribed,
+     * and KEDA's ExternalScaler served from the sum. Ready once the Pods are listed and every agent answered
+     * (sent its history or failed once), so a restarted replica takes KEDA's calls only with its view rebuilt.
+     */
+    private void startClusterScaler(AgentConfig config, WebConfig web, GrpcTls tls, Logger log) throws StartupException {
+        var activity = new ServiceActivity(config.activityMaxServices(), System::nanoTime);
+        var metrics = new AgentMetrics(1, Duration.ZERO, System::nanoTime);
+        var subscriptions = new AgentSubscriptions(activity, tls, config.discovery().tlsServerName());
+        started.push(subscriptions);
+        Config kubernetes = Config.autoConfigure(null);
+        String namespace = config.discovery().namespace()
+                .orElse(kubernetes.getNamespace() == null ? "k8s-ebpf" : kubernetes.getNamespace());
+        AgentPods pods = AgentPods.start(kubernetes, namespace, config.discovery().labelSelector(),
+                config.discovery().portName(), subscriptions);
+        started.push(pods);
+        var registry = metrics.registry();
+        Gauge.builder("internal_scaler_agents", subscriptions, AgentSubscriptions::agents)
+                .description("Agent Pods found through the Kubernetes API").register(registry);
+        Gauge.builder("internal_scaler_agents_streaming", subscriptions, AgentSubscriptions::streaming)
+                .description("Agents whose attempt stream is open").register(registry);
+        Gauge.builder("internal_scaler_services", activity, ServiceActivity::services)
+                .description("Services with attempts kept (SCALER_MAX_SERVICES at most)").register(registry);
+        dev.k8sebpf.agent.metrics.FunctionCounters.register(registry, "internal_scaler_batches",
+                "Attempt batches received from the agents", subscriptions::batches);
+        dev.k8sebpf.agent.metrics.FunctionCounters.register(registry, "internal_scaler_service_evictions",
+                "Services dropped at SCALER_MAX_SERVICES while still within the largest window", activity::evictions);
+        ScalerServer scaler = startScaler(config, tls, activity).orElseThrow();
+        HealthCheck liveness = metrics::scrapeProblem;
+        HealthCheck readiness = () -> !pods.synced() ? Optional.of("agent Pods not listed yet")
+                : !subscriptions.allAnswered() ? Optional.of("not every agent has answered yet") : Optional.empty();
+        MetricsServer server = startServer(config, web, metrics, liveness, readiness);
+        started.push(server);
+        log.info("cluster scaler started: agents are the Pods {} in namespace {} (port {}), KEDA external scaler on {} ({}),"
+                        + " serving /metrics, /healthz, /readyz on {}", config.discovery().labelSelector(), namespace,
+                config.discovery().portName(), scaler.address(), tls.describe(), server.address());
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(this::stop));
     }
 
@@ -192,7 +253,7 @@ public final class Main {
         boolean emitExcluded = LoggerFactory.getLogger(ConnectEventCounter.class).isDebugEnabled();
         try {
             L4Kernel kernel = L4Kernel.open(new L4Options(config.l4HookTier(), config.excludeComms(), emitExcluded,
-                    OwnProcess.current()));
+                    OwnProcess.current(), config.cgroupSubtree()));
             started.push(kernel);
             return kernel;
         } catch (KernelException e) {
@@ -239,23 +300,47 @@ public final class Main {
         }
     }
 
-    private Optional<ScalerServer> startScaler(AgentConfig config, ServiceActivity activity) throws StartupException {
-        if (config.scalerAddr().isEmpty()) {
+    private static GrpcTls loadGrpcTls(AgentConfig config) throws StartupException {
+        try {
+            return GrpcTls.load(config.grpcTls());
+        } catch (TlsFiles.Invalid e) {
+            throw new StartupException(e.getMessage());
+        }
+    }
+
+    private Optional<ScalerServer> startScaler(AgentConfig config, GrpcTls tls, ServiceActivity activity)
+            throws StartupException {
+        return listen("SCALER_ADDR", config.scalerAddr(), address -> ScalerServer.start(address, tls, activity));
+    }
+
+    private Optional<GrpcServer> startGrpc(String variable, Optional<HostPort> addr, GrpcTls tls, BindableService service)
+            throws StartupException {
+        return listen(variable, addr, address -> GrpcServer.start(address, tls, service));
+    }
+
+    /** A server that listens on {@code addr}, if set; a bad or taken address is a start-up error naming the variable. */
+    private <S extends AutoCloseable> Optional<S> listen(String variable, Optional<HostPort> addr, Listener<S> listener)
+            throws StartupException {
+        if (addr.isEmpty()) {
             return Optional.empty();
         }
-        HostPort addr = config.scalerAddr().get();
-        var address = new InetSocketAddress(addr.host(), addr.port());
+        var address = new InetSocketAddress(addr.get().host(), addr.get().port());
         if (address.isUnresolved()) {
-            throw new StartupException("SCALER_ADDR host " + addr.host() + " does not resolve");
+            throw new StartupException(variable + " host " + addr.get().host() + " does not resolve");
         }
         try {
-            ScalerServer scaler = ScalerServer.start(address, activity);
-            started.push(scaler);
-            return Optional.of(scaler);
+            S server = listener.listen(address);
+            started.push(server);
+            return Optional.of(server);
         } catch (IOException e) {
-            throw new StartupException("SCALER_ADDR " + addr.host() + ":" + addr.port() + ": cannot listen ("
+            throw new StartupException(variable + " " + addr.get().host() + ":" + addr.get().port() + ": cannot listen ("
                     + e.getMessage() + ")");
         }
+    }
+
+    @FunctionalInterface
+    private interface Listener<S> {
+        S listen(InetSocketAddress address) throws IOException;
     }
 
     /** In reverse start order: server, poller (one last drain), L7 and L4 kernels (detach every hook), watches. */

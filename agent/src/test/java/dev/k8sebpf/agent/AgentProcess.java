@@ -42,7 +42,7 @@ final class AgentProcess implements AutoCloseable {
     /** As {@link #start(Path, Map, String...)}, with JVM options after the shipped ones (a later -Xmx wins). */
     static AgentProcess start(Path workDir, Map<String, String> env, List<String> jvmOptions, String... launcher)
             throws IOException {
-        int port = freeLoopbackPort();
+        int port = freePort();
         String java = ProcessHandle.current().info().command().orElseThrow();
         var command = new ArrayList<>(List.of(launcher));
         // the flags the image and bin/run-local run with (heap size, exit on OutOfMemoryError); tests run in agent/
@@ -78,7 +78,8 @@ final class AgentProcess implements AutoCloseable {
     record Finished(int status, List<String> stderrLines) {
     }
 
-    private static int freeLoopbackPort() throws IOException {
+    /** A loopback port nobody listens on now. */
+    static int freePort() throws IOException {
         try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }

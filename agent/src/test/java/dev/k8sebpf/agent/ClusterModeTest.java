@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -25,20 +24,7 @@ class ClusterModeTest {
     Path dir;
 
     private Path kubeconfig(String apiServer) throws IOException {
-        return Files.writeString(dir.resolve("kubeconfig"), """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: test
-                  cluster: {server: "%s"}
-                contexts:
-                - name: test
-                  context: {cluster: test, user: test}
-                current-context: test
-                users:
-                - name: test
-                  user: {token: test}
-                """.formatted(apiServer));
+        return Kubeconfig.write(dir, apiServer);
     }
 
     private static String activation(String namespace, String service) {
@@ -46,19 +32,8 @@ class ClusterModeTest {
                 + service + "\"} 0.0";
     }
 
-    private static void await(String what, ThrowingCondition condition) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    @FunctionalInterface
-    private interface ThrowingCondition {
-        boolean holds() throws Exception;
+    private static void await(String what, Await.Condition condition) throws Exception {
+        Await.until(what, Duration.ofSeconds(20), condition);
     }
 
     @Test

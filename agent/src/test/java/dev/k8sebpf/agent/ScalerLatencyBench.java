@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Prometheus path as users run it: the attempt is seen at the next scrape (every 15 s, random phase) and
  * acted on at KEDA's next poll of the query after that (every 30 s, random phase); a model of those two
  * clocks over the measured attempts, not a run of Prometheus and KEDA.
- * Run with bench/scaler/run.sh [services=200].
+ * With {@code cluster}: the agent serves its attempt stream and KEDA's side asks a cluster scaler replica
+ * (MODE=scaler, finding the agent through a mock API server) instead of the agent.
+ * Run with bench/scaler/run.sh [services=200] [cluster].
  */
 public final class ScalerLatencyBench {
     private ScalerLatencyBench() {
@@ -34,6 +36,7 @@ public final class ScalerLatencyBench {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        boolean cluster = args.length > 1 && args[1].equals("cluster");
         Path dir = Files.createTempDirectory("scaler-bench");
         var yaml = new StringBuilder("apiVersion: v1\nkind: List\nitems:\n");
         for (int i = 0; i < n; i++) {
@@ -42,9 +45,14 @@ public final class ScalerLatencyBench {
         }
         Path mapping = Files.writeString(dir.resolve("mapping.yaml"), yaml);
         int scalerPort = 19_603;
-        try (AgentProcess agent = AgentProcess.start(dir, Map.of("MODE", "local", "MAPPING_FILE", mapping.toString(),
-                "SCALER_ADDR", "127.0.0.1:" + scalerPort))) {
+        int streamPort = 19_604;
+        // cluster: the agent streams to a scaler replica (MODE=scaler) that finds it through a mock API server
+        try (var api = new MockApi();
+             AgentProcess agent = AgentProcess.start(dir, Map.of("MODE", "local", "MAPPING_FILE", mapping.toString(),
+                     cluster ? "ATTEMPT_STREAM_ADDR" : "SCALER_ADDR", "127.0.0.1:" + (cluster ? streamPort : scalerPort)));
+             AgentProcess scaler = cluster ? startScaler(api, dir, streamPort, scalerPort) : agent) {
             agent.awaitReady(Duration.ofSeconds(60));
+            scaler.awaitReady(Duration.ofSeconds(60));
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", scalerPort).usePlaintext().build();
             long[] becameTrue = new long[n];
             CountDownLatch opened = new CountDownLatch(n);
@@ -99,10 +107,15 @@ public final class ScalerLatencyBench {
             }
             double[] prometheus = prometheusPath(attempted, new Random(7));
             System.out.printf("| path | attempts | p50 | p99 | max |%n|---|---|---|---|---|%n");
-            print("external-push (measured)", push, "ms");
+            print(cluster ? "external-push through the cluster scaler (measured)" : "external-push (measured)", push, "ms");
             print("Prometheus 15 s scrape + KEDA 30 s polling (model)", prometheus, "s");
             channel.shutdownNow();
         }
+    }
+
+    private static AgentProcess startScaler(MockApi api, Path dir, int streamPort, int scalerPort) throws Exception {
+        api.agentPod("agent", streamPort);
+        return api.startScaler(dir, scalerPort, 10_000);
     }
 
     private static String ip(int i) {

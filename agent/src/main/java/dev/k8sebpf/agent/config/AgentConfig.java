@@ -18,6 +18,11 @@ import java.util.Optional;
  * @param scalerAddr where to serve KEDA's ExternalScaler API; empty: not served
  * @param l7SeriesTtl how long an HTTP series may go without a request before it is removed; 0: never
  * @param webConfigFile TLS and basic auth for the metrics server (exporter-toolkit format); empty: plain HTTP
+ * @param cgroupSubtree the cgroup2 directory to attach the cgroup tier at instead of the node's root; empty: the root
+ * @param attemptStreamAddr where to serve the attempt stream to the cluster scaler; empty: not served
+ * @param grpcTls TLS of the gRPC servers (SCALER_ADDR, ATTEMPT_STREAM_ADDR) and of the scaler's clients
+ * @param activityMaxServices Services whose attempt history the scaler keeps (SCALER_ADDR, MODE=scaler)
+ * @param discovery MODE=scaler: how the agents are found
  */
 public record AgentConfig(
         Mode mode,
@@ -43,7 +48,12 @@ public record AgentConfig(
         boolean dropUnmapped,
         LogLevel logLevel,
         Optional<HostPort> scalerAddr,
-        Optional<Path> webConfigFile) {
+        Optional<Path> webConfigFile,
+        Optional<Path> cgroupSubtree,
+        Optional<HostPort> attemptStreamAddr,
+        GrpcTlsConfig grpcTls,
+        int activityMaxServices,
+        DiscoveryConfig discovery) {
 
     public AgentConfig {
         watchNamespaces = List.copyOf(watchNamespaces);

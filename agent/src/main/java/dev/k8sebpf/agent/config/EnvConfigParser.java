@@ -30,6 +30,8 @@ public final class EnvConfigParser {
     /** With MAPPER_CAPACITY's default, these fit the DaemonSet's heap with margin (BENCHMARKS.md, "Series"). */
     static final int DEFAULT_L4_MAX_SERIES = 5_000;
     static final int DEFAULT_L7_MAX_SERIES = 5_000;
+    /** About 1.2 KB each (ServiceActivity): 12 MB at most. */
+    static final int DEFAULT_SCALER_MAX_SERVICES = 10_000;
 
     private final Map<String, String> env;
 
@@ -42,6 +44,15 @@ public final class EnvConfigParser {
     }
 
     private AgentConfig parse() throws ConfigException {
+        AgentConfig config = read();
+        if (config.cgroupSubtree().isPresent() && config.l4HookTier().filter(t -> t != HookTier.CGROUP).isPresent()) {
+            throw new ConfigException("CGROUP_SUBTREE", env.get("CGROUP_SUBTREE"), "unset: L4_HOOK_TIER="
+                    + config.l4HookTier().get().label() + ", and only the cgroup tier can be scoped to a cgroup subtree");
+        }
+        return config;
+    }
+
+    private AgentConfig read() throws ConfigException {
         String[] metricsAddr = hostPort("METRICS_ADDR", "0.0.0.0:9102");
         return new AgentConfig(
                 mode(),
@@ -66,8 +77,45 @@ public final class EnvConfigParser {
                 tier("L7_HOOK_TIER", L7HookTier.values(), L7HookTier::label),
                 bool("DROP_UNMAPPED", "false"),
                 logLevel(),
-                optionalHostPort("SCALER_ADDR"),
-                file("WEB_CONFIG_FILE"));
+                scalerAddr(),
+                file("WEB_CONFIG_FILE"),
+                file("CGROUP_SUBTREE"),
+                optionalHostPort("ATTEMPT_STREAM_ADDR"),
+                grpcTls(),
+                positiveInt("SCALER_MAX_SERVICES", String.valueOf(DEFAULT_SCALER_MAX_SERVICES)),
+                new DiscoveryConfig(optionalName("AGENT_NAMESPACE"), scalar("AGENT_SELECTOR", "app.kubernetes.io/name=k8s-ebpf-agent"),
+                        scalar("AGENT_PORT_NAME", "attempts"), scalar("AGENT_TLS_SERVER_NAME", "k8s-ebpf-agent")));
+    }
+
+    /** The scaler always serves KEDA; an agent only when asked to. */
+    private Optional<HostPort> scalerAddr() throws ConfigException {
+        Optional<HostPort> addr = optionalHostPort("SCALER_ADDR");
+        if (addr.isEmpty() && scalar("MODE", "cluster").equalsIgnoreCase("scaler")) {
+            return Optional.of(new HostPort("0.0.0.0", 9103));
+        }
+        return addr;
+    }
+
+    private GrpcTlsConfig grpcTls() throws ConfigException {
+        var tls = new GrpcTlsConfig(file("GRPC_TLS_CERT_FILE"), file("GRPC_TLS_KEY_FILE"), file("GRPC_TLS_CA_FILE"));
+        if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
+            String missing = tls.certFile().isPresent() ? "GRPC_TLS_KEY_FILE" : "GRPC_TLS_CERT_FILE";
+            String set = tls.certFile().isPresent() ? "GRPC_TLS_CERT_FILE" : "GRPC_TLS_KEY_FILE";
+            throw new ConfigException(set, env.get(set), "to be set together with " + missing + ", which is not");
+        }
+        if (tls.caFile().isPresent() && tls.certFile().isEmpty()) {
+            throw new ConfigException("GRPC_TLS_CA_FILE", env.get("GRPC_TLS_CA_FILE"),
+                    "to be set together with GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE (it verifies the peers of a TLS connection)");
+        }
+        return tls;
+    }
+
+    private Optional<String> optionalName(String name) throws ConfigException {
+        String value = scalar(name, "");
+        if (!value.isEmpty() && !DNS_LABEL.matcher(value).matches()) {
+            throw new ConfigException(name, value, "empty or a namespace name (a lowercase RFC 1123 label)");
+        }
+        return value.isEmpty() ? Optional.empty() : Optional.of(value);
     }
 
     private String scalar(String name, String defaultValue) {
@@ -85,7 +133,8 @@ public final class EnvConfigParser {
         return switch (value.toLowerCase(Locale.ROOT)) {
             case "cluster" -> Mode.CLUSTER;
             case "local" -> Mode.LOCAL;
-            default -> throw new ConfigException("MODE", value, "cluster or local");
+            case "scaler" -> Mode.SCALER;
+            default -> throw new ConfigException("MODE", value, "cluster, local or scaler");
         };
     }
 

@@ -25,16 +25,18 @@ public final class TierChoice {
     }
 
     /**
-     * @param candidates the layer's tiers in the order to try them; forced: exactly one
-     * @param forced     the tier was named by the user: its failure is an error, not a reason to go on
+     * @param candidates the layer's tiers in the order to try them; with {@code only}: exactly one
+     * @param only       why only that one may be used (e.g. the user named it): its failure is an error, not a
+     *                   reason to go on; empty: the first that works
      */
-    public static <T extends Tier, E> AttachedTier<T, E> attach(Layer<T, E> layer, List<T> candidates, boolean forced)
+    public static <T extends Tier, E> AttachedTier<T, E> attach(Layer<T, E> layer, List<T> candidates, Optional<OneTier> only)
             throws KernelException {
+        boolean forced = only.isPresent();
         checkEnvironment(LibbpfProbe.installed(), KERNEL_BTF);
         List<String> fallbacks = new ArrayList<>();
         for (T tier : candidates) {
             String reason = !fallbacks.isEmpty() ? String.join("; ", fallbacks)
-                    : tier.label() + (forced ? ": forced" : ": preferred");
+                    : tier.label() + ": " + only.map(OneTier::reason).orElse("preferred");
             try {
                 AttachedTier<T, E> attached = AttachedTier.attach(layer, tier, ObjectFiles.forThisArch(tier::objectBytes), reason);
                 LOG.info("{} hooks attached: tier {}{} ({}): {}", layer.hooksName(), tier.label(),
@@ -59,7 +61,7 @@ public final class TierChoice {
                     }
                 }
                 if (forced) {
-                    throw new KernelException(layer.tierName() + " " + tier.label() + " was forced but does not work here: "
+                    throw new KernelException(layer.tierName() + " " + tier.label() + " " + only.get().failure() + " does not work here: "
                             + e.reason() + Seccomp.perfEventHint(e.reason()).map(hint -> "; " + hint).orElse(""), e);
                 }
                 if (e.misconfigured()) {

@@ -27,8 +27,11 @@ final class Pem {
     private Pem() {
     }
 
-    /** A PEM text from a file (re-read on change) or inline in the web config; {@code name} is its key there. */
-    record Source(String name, java.util.Optional<java.nio.file.Path> file, String inline) {
+    /**
+     * A PEM text from a file (re-read on change) or inline in the web config; {@code label} names its
+     * setting in messages (e.g. {@code tls_server_config.cert_file}, {@code GRPC_TLS_CERT_FILE}).
+     */
+    record Source(String label, java.util.Optional<java.nio.file.Path> file, String inline) {
         String read() throws Invalid {
             if (file.isEmpty()) {
                 return inline;
@@ -42,7 +45,7 @@ final class Pem {
 
         @Override
         public String toString() {
-            return file.map(path -> "tls_server_config." + name + " " + path).orElse("tls_server_config." + name + " (inline)");
+            return file.map(path -> label + " " + path).orElse(label + " (inline)");
         }
     }
 

@@ -96,7 +96,7 @@ final class ServerTls {
     }
 
     /** One certificate chain and its key, under an alias unique to this load. */
-    private record KeyMaterial(String alias, X509Certificate[] chain, PrivateKey key) {
+    record KeyMaterial(String alias, X509Certificate[] chain, PrivateKey key) {
     }
 
     private final SSLContext context;
@@ -199,9 +199,9 @@ final class ServerTls {
         }
         if (file.isPresent()) {
             // Relative to the web config file's directory, as the exporter-toolkit resolves them.
-            return Optional.of(new Pem.Source(fileKey, Optional.of(directory.resolve(file.get())), ""));
+            return Optional.of(new Pem.Source("tls_server_config." + fileKey, Optional.of(directory.resolve(file.get())), ""));
         }
-        return inline.map(text -> new Pem.Source(inlineKey, Optional.empty(), text));
+        return inline.map(text -> new Pem.Source("tls_server_config." + inlineKey, Optional.empty(), text));
     }
 
     @SafeVarargs
@@ -259,7 +259,7 @@ final class ServerTls {
         return suites.toArray(String[]::new);
     }
 
-    private static KeyMaterial keyMaterial(Pem.Source cert, Pem.Source key) throws Invalid {
+    static KeyMaterial keyMaterial(Pem.Source cert, Pem.Source key) throws Invalid {
         List<X509Certificate> chain = Pem.certificates(cert);
         PrivateKey privateKey = Pem.privateKey(key);
         if (!belongTogether(privateKey, chain.getFirst())) {
@@ -291,7 +291,7 @@ final class ServerTls {
         }
     }
 
-    private static X509ExtendedTrustManager trustManager(Pem.Source clientCa) throws Invalid {
+    static X509ExtendedTrustManager trustManager(Pem.Source clientCa) throws Invalid {
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
@@ -310,7 +310,7 @@ final class ServerTls {
     }
 
     /** Serves the current certificate for the key type the handshake asks about. */
-    private static final class ReloadingKeyManager extends X509ExtendedKeyManager {
+    static final class ReloadingKeyManager extends X509ExtendedKeyManager {
         private final Reloading<KeyMaterial> material;
 
         ReloadingKeyManager(Reloading<KeyMaterial> material) {
@@ -348,14 +348,20 @@ final class ServerTls {
             return material.find(m -> m.alias().equals(alias)).map(KeyMaterial::key).orElse(null);
         }
 
+        // as a gRPC client (GRPC_TLS_*: the scaler to the agents) the same certificate is the client's
         @Override
         public String[] getClientAliases(String keyType, Principal[] issuers) {
-            return null;
+            return getServerAliases(keyType, issuers);
         }
 
         @Override
-        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-            return null;
+        public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
+            return Arrays.stream(keyTypes).map(this::alias).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
+            return chooseClientAlias(keyTypes, issuers, null);
         }
     }
 

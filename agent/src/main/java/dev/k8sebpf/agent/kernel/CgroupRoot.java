@@ -50,6 +50,30 @@ final class CgroupRoot {
                 + " not the node's root, so hooks there would see no other pod: " + MOUNT_HINT);
     }
 
+    /**
+     * Why {@code subtree} cannot scope the hooks (CGROUP_SUBTREE), or empty: it must be a directory with
+     * {@code cgroup.procs} below a cgroup2 mount point of this mount namespace.
+     */
+    static Optional<String> subtreeProblem(Path subtree, String mountinfo) {
+        if (!subtree.isAbsolute()) {
+            return Optional.of("not an absolute path");
+        }
+        if (!Files.isDirectory(subtree)) {
+            return Optional.of("no such directory (create the cgroup first: mkdir under the cgroup2 mount)");
+        }
+        boolean below = mountinfo.lines().anyMatch(line -> {
+            int separator = line.indexOf(SEPARATOR);
+            String[] fields = line.split(" ");
+            return separator >= 0 && line.startsWith("cgroup2 ", separator + SEPARATOR.length()) && fields.length > 4
+                    && subtree.normalize().startsWith(Path.of(unescape(fields[4])));
+        });
+        if (!below || !Files.exists(subtree.resolve("cgroup.procs"))) {
+            return Optional.of("not a cgroup of a cgroup2 mount (no cgroup2 mount above it in /proc/self/mountinfo,"
+                    + " or no cgroup.procs in it)");
+        }
+        return Optional.empty();
+    }
+
     /** What to change when the host's cgroup2 root is not visible; named in every such message. */
     static final String MOUNT_HINT = "mount the host's /sys/fs/cgroup into the agent (hostPath /sys/fs/cgroup,"
             + " see deploy/daemonset.yaml)";

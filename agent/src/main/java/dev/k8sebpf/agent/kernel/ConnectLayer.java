@@ -17,12 +17,14 @@ import java.util.Optional;
 final class ConnectLayer implements Layer<HookTier, ConnectEvent> {
     private final byte[] rodata;
     private final ExcludedComms excluded;
+    private final Optional<Path> subtree;
 
     ConnectLayer(L4Options options, ExcludedComms excluded) {
         OwnProcess self = options.ownProcess();
         this.rodata = new ConnectSkeleton.Rodata().emitExcluded(options.emitExcluded() ? 1 : 0)
                 .agentNsTgid(self.nsTgid()).agentPidnsInum(self.pidNamespaceInode()).toBytes();
         this.excluded = excluded;
+        this.subtree = options.cgroupSubtree();
     }
 
     @Override
@@ -60,21 +62,37 @@ final class ConnectLayer implements Layer<HookTier, ConnectEvent> {
         excluded.writeTo(object.map(ConnectSkeleton.BpfMap.EXCLUDED_COMMS.mapName()));
     }
 
-    /** The cgroup2 mount to attach to; unavailable when it would not see the whole node. */
+    /** The node's cgroup2 root, or CGROUP_SUBTREE; unavailable when hooks there would not see what they should. */
     @Override
     public String cgroup() throws TierUnavailable {
-        String mountinfo;
+        return subtree.isPresent() ? cgroupSubtree(subtree.get()) : cgroupRoot();
+    }
+
+    private static String mountinfo() {
         try {
-            mountinfo = Files.readString(Path.of("/proc/self/mountinfo"));
+            return Files.readString(Path.of("/proc/self/mountinfo"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String root = CgroupRoot.find(mountinfo).orElseThrow(() -> new TierUnavailable(
+    }
+
+    /** The cgroup2 mount to attach to; unavailable when it would not see the whole node. */
+    private static String cgroupRoot() throws TierUnavailable {
+        String root = CgroupRoot.find(mountinfo()).orElseThrow(() -> new TierUnavailable(
                 "no cgroup2 mount in /proc/self/mountinfo: " + CgroupRoot.MOUNT_HINT, true));
         Optional<String> blind = CgroupRoot.blindness(Path.of(root));
         if (blind.isPresent()) {
             throw new TierUnavailable(blind.get(), true);
         }
         return root;
+    }
+
+    /** CGROUP_SUBTREE: deliberately not the root, but it must be a cgroup of the cgroup2 hierarchy. */
+    private static String cgroupSubtree(Path subtree) throws TierUnavailable {
+        Optional<String> problem = CgroupRoot.subtreeProblem(subtree, mountinfo());
+        if (problem.isPresent()) {
+            throw new TierUnavailable("CGROUP_SUBTREE " + subtree + ": " + problem.get(), true);
+        }
+        return subtree.toString();
     }
 }

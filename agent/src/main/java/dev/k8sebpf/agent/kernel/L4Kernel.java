@@ -4,9 +4,9 @@ import dev.k8sebpf.agent.bpf.ConnectEvent;
 import dev.k8sebpf.agent.bpf.ConnectSkeleton;
 import dev.k8sebpf.agent.hooks.AttachedTier;
 import dev.k8sebpf.agent.hooks.KernelException;
+import dev.k8sebpf.agent.hooks.OneTier;
 import dev.k8sebpf.agent.hooks.TierChoice;
 import dev.k8sebpf.agent.loader.LibbpfProbe;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 public final class L4Kernel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(L4Kernel.class);
     private static final int STAT_EXCLUDED = 1;
+    private static final OneTier SUBTREE_ONLY = new OneTier("CGROUP_SUBTREE, this subtree only", "(CGROUP_SUBTREE)");
 
     private final AttachedTier<HookTier, ConnectEvent> attached;
 
@@ -29,8 +30,12 @@ public final class L4Kernel implements AutoCloseable {
     public static L4Kernel open(L4Options options) throws KernelException {
         LOG.info("{}: {}", LibbpfProbe.libraryName(), LibbpfProbe.origin());
         var layer = new ConnectLayer(options, excludedComms(options));
-        List<HookTier> candidates = options.forcedTier().map(List::of).orElse(List.of(HookTier.values()));
-        return new L4Kernel(TierChoice.attach(layer, candidates, options.forcedTier().isPresent()));
+        Optional<OneTier> only = options.cgroupSubtree().isPresent() ? Optional.of(SUBTREE_ONLY)
+                : options.forcedTier().map(tier -> OneTier.FORCED);
+        var kernel = new L4Kernel(TierChoice.attach(layer, options.candidates(), only));
+        options.cgroupSubtree().ifPresent(subtree -> LOG.warn("CGROUP_SUBTREE={}: counting only the connects of processes"
+                + " in this cgroup subtree, not the whole node", subtree));
+        return kernel;
     }
 
     private static ExcludedComms excludedComms(L4Options options) throws KernelException {

@@ -56,10 +56,7 @@ public final class ClusterMapping implements AutoCloseable {
 
     static ClusterMapping start(Config config, Set<String> namespaces, MappingTable table, ServiceCatalog catalog,
                                 Duration maxRetry) {
-        // watchReconnectLimit 0: every watch end comes back to ResourceWatch, which relists (see there).
-        Config watchConfig = new ConfigBuilder(config).withWatchReconnectLimit(0).build();
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(watchConfig)
-                .withHttpClientFactory(new JdkHttpClientFactory()).build();
+        KubernetesClient client = watchClient(config);
         var state = new ClusterState(table, catalog);
         List<String> scopes = namespaces.isEmpty() ? Collections.singletonList(null)
                 : namespaces.stream().sorted().toList();
@@ -72,6 +69,12 @@ public final class ClusterMapping implements AutoCloseable {
         }
         watches.forEach(ResourceWatch::start);
         return new ClusterMapping(client, List.copyOf(watches), state);
+    }
+
+    /** A client for {@link ResourceWatch}es: watchReconnectLimit 0, so every watch end comes back to it (it relists). */
+    static KubernetesClient watchClient(Config config) {
+        Config watchConfig = new ConfigBuilder(config).withWatchReconnectLimit(0).build();
+        return new KubernetesClientBuilder().withConfig(watchConfig).withHttpClientFactory(new JdkHttpClientFactory()).build();
     }
 
     /** True once every watched kind has been listed completely at least once (for /readyz). */
@@ -104,6 +107,22 @@ public final class ClusterMapping implements AutoCloseable {
             Kind kind, String namespace, MixedOperation<T, L, ?> operation, Function<T, List<Claim>> claims,
             ClusterState state, Duration maxRetry) {
         AnyNamespaceOperation<T, L, ?> scoped = namespace == null ? operation.inAnyNamespace() : operation.inNamespace(namespace);
-        return new ResourceWatch<>(kind, namespace, scoped, claims, state, new Backoff(FIRST_RETRY, maxRetry));
+        WatchSink<T> sink = new WatchSink<>() {
+            @Override
+            public void upsert(SourceKey key, T item) {
+                state.upsert(key, claims.apply(item));
+            }
+
+            @Override
+            public void delete(SourceKey key) {
+                state.delete(key);
+            }
+
+            @Override
+            public void retainOnly(Kind kind, String namespace, Set<SourceKey> listed) {
+                state.retainOnly(kind, namespace, listed);
+            }
+        };
+        return new ResourceWatch<>(kind, namespace, scoped, sink, new Backoff(FIRST_RETRY, maxRetry));
     }
 }

@@ -11,18 +11,16 @@ import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import java.net.HttpURLConnection;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * List+watch of one kind in one namespace (or all), feeding {@link ClusterState}. Not a fabric8 informer:
+ * List+watch of one kind in one namespace (or all), feeding a {@link WatchSink}. Not a fabric8 informer:
  * an informer caches every full object (a Pod is several KB on the heap), while only a few strings per
  * object are needed; here each listed page and each watch event is reduced to its claims and dropped.
  *
@@ -48,8 +46,7 @@ final class ResourceWatch<T extends HasMetadata> implements AutoCloseable {
     private final Kind kind;
     private final String namespace;
     private final FilterWatchListDeletable<T, ? extends KubernetesResourceList<T>, ?> operation;
-    private final Function<T, List<Claim>> claims;
-    private final ClusterState state;
+    private final WatchSink<T> sink;
     private final Backoff backoff;
     private final String scope;
     private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
@@ -63,12 +60,11 @@ final class ResourceWatch<T extends HasMetadata> implements AutoCloseable {
     private boolean forbiddenLogged;
 
     ResourceWatch(Kind kind, String namespace, FilterWatchListDeletable<T, ? extends KubernetesResourceList<T>, ?> operation,
-                  Function<T, List<Claim>> claims, ClusterState state, Backoff backoff) {
+                  WatchSink<T> sink, Backoff backoff) {
         this.kind = kind;
         this.namespace = namespace;
         this.operation = operation;
-        this.claims = claims;
-        this.state = state;
+        this.sink = sink;
         this.backoff = backoff;
         this.scope = namespace == null ? "in all namespaces" : "in namespace " + namespace;
         this.thread = Thread.ofVirtual().name("k8s-watch-" + kind.resource() + (namespace == null ? "" : "-" + namespace))
@@ -144,13 +140,13 @@ final class ResourceWatch<T extends HasMetadata> implements AutoCloseable {
                     .withLimit(PAGE_SIZE).withContinue(continueToken).build());
             for (T item : page.getItems()) {
                 SourceKey key = keyOf(item);
-                state.upsert(key, claims.apply(item));
+                sink.upsert(key, item);
                 listed.add(key);
             }
             continueToken = page.getMetadata().getContinue();
             resourceVersion = page.getMetadata().getResourceVersion();
         } while (continueToken != null && !continueToken.isEmpty());
-        state.retainOnly(kind, namespace, listed);
+        sink.retainOnly(kind, namespace, listed);
         listedObjects = listed.size();
         return resourceVersion;
     }
@@ -168,8 +164,8 @@ final class ResourceWatch<T extends HasMetadata> implements AutoCloseable {
                     public void eventReceived(Action action, T item) {
                         lastResourceVersion = item.getMetadata().getResourceVersion();
                         switch (action) {
-                            case ADDED, MODIFIED -> state.upsert(keyOf(item), claims.apply(item));
-                            case DELETED -> state.delete(keyOf(item));
+                            case ADDED, MODIFIED -> sink.upsert(keyOf(item), item);
+                            case DELETED -> sink.delete(keyOf(item));
                             case BOOKMARK, ERROR -> { } // bookmarks only advance fabric8's resourceVersion
                         }
                     }

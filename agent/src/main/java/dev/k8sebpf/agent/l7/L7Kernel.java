@@ -3,6 +3,7 @@ package dev.k8sebpf.agent.l7;
 import dev.k8sebpf.agent.bpf.HttpSkeleton;
 import dev.k8sebpf.agent.hooks.AttachedTier;
 import dev.k8sebpf.agent.hooks.KernelException;
+import dev.k8sebpf.agent.hooks.OneTier;
 import dev.k8sebpf.agent.hooks.TierChoice;
 import dev.k8sebpf.agent.loader.BpfException;
 import dev.k8sebpf.agent.loader.BpfMap;
@@ -44,7 +45,8 @@ public final class L7Kernel implements AutoCloseable {
 
     /** The first of candidates that works; forced: its failure is the caller's error, not a reason to go on. */
     static L7Kernel open(List<L7HookTier> candidates, boolean forced, long ignoredTgid) throws KernelException {
-        AttachedTier<L7HookTier, HttpEventView> attached = TierChoice.attach(new HttpLayer(ignoredTgid), candidates, forced);
+        AttachedTier<L7HookTier, HttpEventView> attached = TierChoice.attach(new HttpLayer(ignoredTgid), candidates,
+                forced ? Optional.of(OneTier.FORCED) : Optional.empty());
         try {
             // every object defines the same maps (bpf/include/http_capture.h)
             BpfMap armsMap = attached.map(HttpSkeleton.BpfMap.REPEAT_ARMS.mapName());

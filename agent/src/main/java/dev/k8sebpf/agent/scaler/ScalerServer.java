@@ -1,48 +1,43 @@
 package dev.k8sebpf.agent.scaler;
 
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import dev.k8sebpf.agent.grpc.GrpcServer;
+import dev.k8sebpf.agent.grpc.GrpcTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
-/** SCALER_ADDR: KEDA's ExternalScaler (gRPC) served from this agent's own attempts, for one node. */
+/**
+ * SCALER_ADDR: KEDA's ExternalScaler (gRPC) served from a {@link ServiceActivity}: the agent's own
+ * attempts (one node), or every agent's in the cluster scaler.
+ */
 public final class ScalerServer implements AutoCloseable {
-    private final Server server;
+    private final GrpcServer server;
     private final ScheduledExecutorService evaluator;
 
-    private ScalerServer(Server server, ScheduledExecutorService evaluator) {
+    private ScalerServer(GrpcServer server, ScheduledExecutorService evaluator) {
         this.server = server;
         this.evaluator = evaluator;
     }
 
-    public static ScalerServer start(InetSocketAddress address, ServiceActivity activity) throws IOException {
+    public static ScalerServer start(InetSocketAddress address, GrpcTls tls, ServiceActivity activity) throws IOException {
         ScheduledExecutorService evaluator = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("scaler-streams").daemon().factory());
-        Server server = NettyServerBuilder.forAddress(address)
-                .addService(new ExternalScalerService(activity, evaluator))
-                .build();
         try {
-            server.start();
+            return new ScalerServer(GrpcServer.start(address, tls, new ExternalScalerService(activity, evaluator)), evaluator);
         } catch (IOException e) {
             evaluator.shutdownNow();
             throw e;
         }
-        return new ScalerServer(server, evaluator);
     }
 
     public InetSocketAddress address() {
-        return (InetSocketAddress) server.getListenSockets().getFirst();
+        return server.address();
     }
 
     @Override
     public void close() throws InterruptedException {
-        server.shutdown();
-        if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
-            server.shutdownNow();
-        }
+        server.close();
         evaluator.shutdownNow();
     }
 }

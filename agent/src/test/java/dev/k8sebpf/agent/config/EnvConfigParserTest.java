@@ -39,7 +39,9 @@ class EnvConfigParserTest {
         assertThat(config).isEqualTo(new AgentConfig(Mode.CLUSTER, "0.0.0.0", 9102, List.of(), Duration.ofSeconds(60), 2048,
                 List.of("kubelet"), 5_000, Duration.ofMinutes(15), true, false, true, List.of(), List.of("agent"), 100, 5_000,
                 Duration.ofMinutes(15),
-                Optional.empty(), Optional.empty(), Optional.empty(), false, LogLevel.INFO, Optional.empty(), Optional.empty()));
+                Optional.empty(), Optional.empty(), Optional.empty(), false, LogLevel.INFO, Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), GrpcTlsConfig.PLAINTEXT, 10_000,
+                new DiscoveryConfig(Optional.empty(), "app.kubernetes.io/name=k8s-ebpf-agent", "attempts", "k8s-ebpf-agent")));
     }
 
     @Test
@@ -48,14 +50,36 @@ class EnvConfigParserTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"cluster,CLUSTER", "local,LOCAL", "LOCAL,LOCAL"})
+    @CsvSource({"cluster,CLUSTER", "local,LOCAL", "LOCAL,LOCAL", "scaler,SCALER"})
     void mode(String value, Mode expected) throws ConfigException {
         assertThat(parse("MODE", value).mode()).isEqualTo(expected);
     }
 
     @Test
+    void theScalerServesKedaByDefaultAndAnAgentOnlyWhenAsked() throws ConfigException {
+        assertThat(parse("MODE", "scaler").scalerAddr()).contains(new HostPort("0.0.0.0", 9103));
+        assertThat(parse("MODE", "scaler", "SCALER_ADDR", "127.0.0.1:7000").scalerAddr()).contains(new HostPort("127.0.0.1", 7000));
+        assertThat(parse("MODE", "cluster").scalerAddr()).isEmpty();
+        assertThat(parse("ATTEMPT_STREAM_ADDR", ":9104").attemptStreamAddr()).contains(new HostPort("0.0.0.0", 9104));
+        assertThat(parse("CGROUP_SUBTREE", "/sys/fs/cgroup/unified/node-b").cgroupSubtree())
+                .contains(java.nio.file.Path.of("/sys/fs/cgroup/unified/node-b"));
+        assertThat(parse("AGENT_NAMESPACE", "k8s-ebpf").discovery().namespace()).contains("k8s-ebpf");
+        assertBad("AGENT_NAMESPACE", "Not_A_Name", "namespace name");
+        assertBad("SCALER_MAX_SERVICES", "0", "a positive integer");
+    }
+
+    @Test
+    void grpcTlsFilesGoTogether() throws ConfigException {
+        assertThat(parse("GRPC_TLS_CERT_FILE", "/c", "GRPC_TLS_KEY_FILE", "/k").grpcTls().enabled()).isTrue();
+        assertThatThrownBy(() -> parse("GRPC_TLS_CERT_FILE", "/c")).isInstanceOf(ConfigException.class)
+                .hasMessage("GRPC_TLS_CERT_FILE=\"/c\" is not valid: expected to be set together with GRPC_TLS_KEY_FILE, which is not");
+        assertThatThrownBy(() -> parse("GRPC_TLS_CA_FILE", "/ca")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("GRPC_TLS_CA_FILE=\"/ca\" is not valid: expected to be set together with GRPC_TLS_CERT_FILE");
+    }
+
+    @Test
     void badMode() {
-        assertBad("MODE", "kube", "cluster or local");
+        assertBad("MODE", "kube", "cluster, local or scaler");
     }
 
     @ParameterizedTest

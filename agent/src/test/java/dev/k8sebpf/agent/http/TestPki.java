@@ -41,7 +41,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.io.pem.PemObject;
 
 /** A throwaway CA and the certificates tests need, written as PEM the way openssl and Go tools write them. */
-final class TestPki {
+public final class TestPki {
     private static final AtomicLong SERIALS = new AtomicLong(1);
 
     enum KeyType {
@@ -59,10 +59,10 @@ final class TestPki {
     private final String caName;
     final Issued ca;
 
-    TestPki(String name) {
+    public TestPki(String name) {
         this.caName = name;
         KeyPair keys = generate(KeyType.EC);
-        this.ca = new Issued(keys, sign(name, keys, null, true, null));
+        this.ca = new Issued(keys, sign(name, keys, new GeneralName[0], true));
     }
 
     static KeyPair generate(KeyType type) {
@@ -88,27 +88,47 @@ final class TestPki {
     /** A server certificate for 127.0.0.1 (the IP SAN Java's hostname check wants). */
     Issued server(KeyType type) {
         KeyPair keys = generate(type);
-        return new Issued(keys, sign("metrics-server", keys, new GeneralName(GeneralName.iPAddress, "127.0.0.1"), false, KeyPurposeId.id_kp_serverAuth));
+        return new Issued(keys, sign("metrics-server", keys, new GeneralName[] {new GeneralName(GeneralName.iPAddress, "127.0.0.1")},
+                false, KeyPurposeId.id_kp_serverAuth));
     }
 
     /** A client certificate with a DNS SAN. */
     Issued client(String dnsName) {
         KeyPair keys = generate(KeyType.EC);
-        return new Issued(keys, sign(dnsName, keys, new GeneralName(GeneralName.dNSName, dnsName), false, KeyPurposeId.id_kp_clientAuth));
+        return new Issued(keys, sign(dnsName, keys, new GeneralName[] {new GeneralName(GeneralName.dNSName, dnsName)}, false,
+                KeyPurposeId.id_kp_clientAuth));
     }
 
-    private X509Certificate sign(String subject, KeyPair keys, GeneralName san, boolean isCa, KeyPurposeId purpose) {
+    /**
+     * GRPC_TLS_*: a certificate for both ends of a gRPC connection (server and client use) naming
+     * {@code dnsName} and 127.0.0.1, written as {@code name.crt} and {@code name.key} (PKCS#8, what
+     * grpc-java's own PEM reader takes); returns the two paths.
+     */
+    public Path[] writePeer(Path dir, String name, String dnsName) throws IOException {
+        KeyPair keys = generate(KeyType.EC);
+        X509Certificate certificate = sign(name, keys, new GeneralName[] {new GeneralName(GeneralName.dNSName, dnsName),
+                new GeneralName(GeneralName.iPAddress, "127.0.0.1")}, false, KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth);
+        return new Path[] {Files.writeString(dir.resolve(name + ".crt"), pem(certificate)),
+                Files.writeString(dir.resolve(name + ".key"), keyPem(keys.getPrivate(), KeyFormat.PKCS8))};
+    }
+
+    /** The CA certificate as {@code ca.crt}. */
+    public Path writeCa(Path dir) throws IOException {
+        return Files.writeString(dir.resolve("ca.crt"), pem(ca.certificate()));
+    }
+
+    private X509Certificate sign(String subject, KeyPair keys, GeneralName[] sans, boolean isCa, KeyPurposeId... purposes) {
         try {
             Instant now = Instant.now();
             X500Name issuerName = new X500Name("CN=" + caName);
             var builder = new JcaX509v3CertificateBuilder(issuerName, BigInteger.valueOf(SERIALS.getAndIncrement()),
                     Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))), new X500Name("CN=" + subject), keys.getPublic());
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
-            if (san != null) {
-                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(san));
+            if (sans.length > 0) {
+                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
             }
-            if (purpose != null) {
-                builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+            if (purposes.length > 0) {
+                builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
             }
             PrivateKey signer = ca == null ? keys.getPrivate() : ca.keys().getPrivate();
             return new JcaX509CertificateConverter().getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));

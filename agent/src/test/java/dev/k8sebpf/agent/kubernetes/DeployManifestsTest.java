@@ -135,6 +135,47 @@ class DeployManifestsTest {
     }
 
     @Test
+    void theClusterScalerHasTwoReplicasOnlyListsAndWatchesPodsAndIsWhereThePushedScaledObjectPoints() {
+        Deployment scaler = one(Deployment.class, "k8s-ebpf-scaler");
+        assertThat(scaler.getSpec().getReplicas()).isGreaterThanOrEqualTo(2);
+        PodSpec pod = scaler.getSpec().getTemplate().getSpec();
+        Container container = pod.getContainers().getFirst();
+        assertThat(container.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("MODE");
+            assertThat(e.getValue()).isEqualTo("scaler");
+        });
+        assertThat(container.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(container.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+
+        var role = one(io.fabric8.kubernetes.api.model.rbac.Role.class, "k8s-ebpf-scaler");
+        assertThat(role.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getApiGroups()).containsExactly("");
+            assertThat(rule.getResources()).containsExactly("pods");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("list", "watch");
+        });
+        var binding = one(io.fabric8.kubernetes.api.model.rbac.RoleBinding.class, "k8s-ebpf-scaler");
+        assertThat(binding.getRoleRef().getName()).isEqualTo("k8s-ebpf-scaler");
+        assertThat(binding.getSubjects()).singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo(pod.getServiceAccountName()));
+
+        // the agents serve their stream on the port the scaler looks for (AGENT_PORT_NAME's default)
+        Container agent = one(DaemonSet.class, "k8s-ebpf-agent").getSpec().getTemplate().getSpec().getContainers().getFirst();
+        int streamPort = agent.getPorts().stream().filter(p -> "attempts".equals(p.getName())).findFirst().orElseThrow().getContainerPort();
+        assertThat(agent.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("ATTEMPT_STREAM_ADDR");
+            assertThat(e.getValue()).isEqualTo(":" + streamPort);
+        });
+
+        var service = one(io.fabric8.kubernetes.api.model.Service.class, "k8s-ebpf-scaler");
+        assertThat(service.getSpec().getSelector()).isEqualTo(scaler.getSpec().getSelector().getMatchLabels());
+        int servicePort = service.getSpec().getPorts().getFirst().getPort();
+        GenericKubernetesResource pushed = one(GenericKubernetesResource.class, "web-l4-push");
+        assertThat(pushed.<String>get("spec", "triggers", 0, "type")).isEqualTo("external-push");
+        assertThat(pushed.<String>get("spec", "triggers", 0, "metadata", "scalerAddress"))
+                .isEqualTo(service.getMetadata().getName() + "." + service.getMetadata().getNamespace() + ".svc:" + servicePort);
+    }
+
+    @Test
     void everyScaledObjectTargetsTheDemoDeploymentThatTheSampleClientCalls() {
         List<GenericKubernetesResource> scaledObjects = all(GenericKubernetesResource.class);
         assertThat(scaledObjects).isNotEmpty().allSatisfy(scaledObject -> {
