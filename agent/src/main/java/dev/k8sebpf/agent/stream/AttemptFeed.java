@@ -110,10 +110,6 @@ public final class AttemptFeed {
         subscribers.remove(subscriber);
     }
 
-    synchronized int subscribers() {
-        return subscribers.size();
-    }
-
     /** The history in batches of a few hundred Services; at least one batch, so the cursor is always set. */
     private boolean sendHistory(Subscriber subscriber, long afterNanos) {
         long now = activity.nanoTime();
