@@ -31,7 +31,7 @@ public final class AttemptFeed {
      * Service entries the replay log keeps (up to ≈ 330 B each when every batch holds one Service,
      * AttemptFeedTest); older batches are only in the history.
      */
-    static final int LOG_ENTRIES = 20_000;
+    public static final int LOG_ENTRIES = 20_000;
     private static final int HISTORY_SERVICES_PER_BATCH = 500;
     /** A subscriber whose transport stays full this many batches in a row is dropped (it resumes from its cursor). */
     private static final int MAX_UNREADY_BATCHES = 1000;
