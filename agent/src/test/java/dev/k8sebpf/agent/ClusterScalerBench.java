@@ -173,6 +173,10 @@ public final class ClusterScalerBench {
         // SerialGC: the young and old generation lines; Metaspace is not heap
         long usedKb = out.lines().filter(l -> !l.strip().startsWith("Metaspace") && !l.strip().startsWith("class space"))
                 .map(USED::matcher).filter(java.util.regex.Matcher::find).mapToLong(m -> Long.parseLong(m.group(1))).sum();
-        return "heap after GC: " + usedKb / 1024 + " MB used";
+        Process histogram = new ProcessBuilder(jcmd, String.valueOf(pid), "GC.class_histogram").redirectErrorStream(true).start();
+        String top = new String(histogram.getInputStream().readAllBytes()).lines().skip(1).limit(9)
+                .collect(java.util.stream.Collectors.joining("\n"));
+        histogram.waitFor();
+        return "heap after GC: " + usedKb / 1024 + " MB used; largest classes:\n" + top;
     }
 }

@@ -51,7 +51,9 @@ final class AgentSubscription implements AutoCloseable {
         this.podName = podName;
         this.target = host + ":" + port;
         var builder = NettyChannelBuilder.forAddress(host, port, tls.client())
-                .keepAliveTime(30, TimeUnit.SECONDS).keepAliveTimeout(20, TimeUnit.SECONDS).keepAliveWithoutCalls(true);
+                .keepAliveTime(30, TimeUnit.SECONDS).keepAliveTimeout(20, TimeUnit.SECONDS).keepAliveWithoutCalls(true)
+                // a live batch holds every Service one drain saw (≈ 40 B each): past gRPC's 4 MB default in a huge cluster
+                .maxInboundMessageSize(64 * 1024 * 1024);
         if (tls.enabled()) {
             builder.overrideAuthority(tlsServerName); // agents are reached by node IP; their certificate names this
         }

@@ -47,12 +47,6 @@ public final class ServiceActivity {
         return nanoClock.getAsLong();
     }
 
-    /** One attempt to any IP of the Service, now. */
-    public void attempted(String namespace, String service) {
-        record(new ServiceKey(namespace, service), 1, nanoClock.getAsLong());
-        attemptsRecorded();
-    }
-
     /**
      * {@code count} attempts at {@code atNanos} (now or earlier, e.g. from an agent's history); the caller
      * calls {@link #attemptsRecorded()} once after a batch.

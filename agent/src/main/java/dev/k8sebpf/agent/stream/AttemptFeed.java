@@ -27,8 +27,11 @@ import java.util.UUID;
  * Everything runs under this object's lock, so a subscriber's writes never race.
  */
 public final class AttemptFeed {
-    /** Service entries the replay log keeps (about 100 B each); older batches are only in the history. */
-    static final int LOG_ENTRIES = 50_000;
+    /**
+     * Service entries the replay log keeps (up to ≈ 330 B each when every batch holds one Service,
+     * AttemptFeedTest); older batches are only in the history.
+     */
+    public static final int LOG_ENTRIES = 20_000;
     private static final int HISTORY_SERVICES_PER_BATCH = 500;
     /** A subscriber whose transport stays full this many batches in a row is dropped (it resumes from its cursor). */
     private static final int MAX_UNREADY_BATCHES = 1000;
@@ -108,10 +111,6 @@ public final class AttemptFeed {
 
     private synchronized void unsubscribe(Subscriber subscriber) {
         subscribers.remove(subscriber);
-    }
-
-    synchronized int subscribers() {
-        return subscribers.size();
     }
 
     /** The history in batches of a few hundred Services; at least one batch, so the cursor is always set. */

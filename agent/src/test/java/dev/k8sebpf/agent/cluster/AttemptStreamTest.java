@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An agent's feed and the scaler's subscription over loopback gRPC: history on subscribe, live batches,
- * a dropped stream resumed from the cursor (nothing lost, nothing counted twice), an agent gone.
+ * a dropped stream resumed from the cursor (nothing lost, nothing counted twice) from the replay log or,
+ * after a longer outage, from the history; an agent gone.
  */
 class AttemptStreamTest {
     private static final ServiceKey WEB = new ServiceKey("shop", "web");
@@ -100,6 +101,35 @@ class AttemptStreamTest {
         subscriptions.agentGone("uid-1");
         assertThat(subscriptions.agents()).isZero();
         assertThat(scalerView.attemptsWithin(WEB, HOUR)).isEqualTo(11);
+    }
+
+    @Test
+    void aStreamDownLongerThanTheReplayLogResumesFromTheHistoryAfterItsCursor() throws Exception {
+        var agentClock = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        var longFeed = new AttemptFeed(new ServiceActivity(1000, agentClock::get));
+        server = GrpcServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), plaintext,
+                new AttemptStreamService(longFeed));
+        int port = server.address().getPort();
+        longFeed.attempted("shop", "web");
+        longFeed.flush();
+        subscriptions.agentSeen("uid-1", "agent-1", "127.0.0.1", port);
+        await("the first attempt", () -> scalerView.attemptsWithin(WEB, HOUR) == 1);
+
+        server.close();
+        await("the drop noticed", () -> subscriptions.streaming() == 0);
+        agentClock.addAndGet(Duration.ofSeconds(2).toNanos());
+        int during = AttemptFeed.LOG_ENTRIES + 500; // more drains than the log keeps, 1 ms apart
+        for (int i = 0; i < during; i++) {
+            longFeed.attempted("shop", "web");
+            longFeed.flush();
+            agentClock.addAndGet(Duration.ofMillis(1).toNanos());
+        }
+        server = GrpcServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), plaintext,
+                new AttemptStreamService(longFeed));
+        await("the history after the cursor", () -> scalerView.attemptsWithin(WEB, HOUR) > 1);
+        Thread.sleep(300);
+        assertThat(scalerView.attemptsWithin(WEB, HOUR)).as("1 seen before + every one while down, none twice")
+                .isEqualTo(1 + during);
     }
 
     @Test

@@ -27,7 +27,7 @@ class ServiceActivityTest {
 
     @Test
     void theWindowIsExactForTheLastAttemptAndToTheBucketForCounts() {
-        activity.attempted("shop", "web");
+        activity.record(WEB, 1, nanos.get());
         pass(Duration.ofMillis(2999));
         assertThat(activity.attemptsWithin(WEB, Duration.ofSeconds(3))).as("2.999 s after it, 3 s window").isEqualTo(1);
         pass(Duration.ofMillis(2));
@@ -81,7 +81,7 @@ class ServiceActivityTest {
     void servicesAreCappedAndIdleOnesExpire() {
         var capped = new ServiceActivity(100, nanos::get);
         for (int i = 0; i < 250; i++) {
-            capped.attempted("shop", "s" + i);
+            capped.record(new ServiceKey("shop", "s" + i), 1, nanos.get());
             pass(Duration.ofMillis(10));
         }
         assertThat(capped.services()).isEqualTo(100);
@@ -89,7 +89,7 @@ class ServiceActivityTest {
         assertThat(capped.attemptsWithin(new ServiceKey("shop", "s249"), Duration.ofMinutes(1))).isEqualTo(1);
         assertThat(capped.attemptsWithin(new ServiceKey("shop", "s0"), Duration.ofMinutes(1))).as("evicted").isZero();
         pass(ServiceActivity.MAX_WINDOW.plusSeconds(1));
-        capped.attempted("shop", "late");
+        capped.record(new ServiceKey("shop", "late"), 1, nanos.get());
         assertThat(capped.services()).as("idle for the largest window: dropped, not evicted").isEqualTo(1);
         assertThat(capped.evictions()).isEqualTo(150);
     }
