@@ -142,7 +142,7 @@ def boot(args):
             problems.append(f"the agent's log lacks {want!r}")
     metrics = nodesim.parse_metrics((job / "metrics.txt").read_text() if (job / "metrics.txt").exists() else "")
     want = {("internal_agent_hook_tier", (("tier", "cgroup"),)): 1,
-            ("internal_agent_hook_cgroup", (("cgroup", "/sys/fs/cgroup"), ("tier", "cgroup"))): 1,
+            ("internal_agent_hook_cgroup", (("cgroup", "/sys/fs/cgroup"), ("scope", "node"), ("tier", "cgroup"))): 1,
             ("internal_tcp_attempts_total", (("destination_namespace", "arm64"), ("destination_pod", ""),
                                              ("destination_service", "web"), ("process_comm", "nc"))): CONNECTS,
             ("internal_tcp_service_attempts_total", (("destination_namespace", "arm64"), ("destination_service", "web"))): CONNECTS}
