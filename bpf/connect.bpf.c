@@ -18,6 +18,7 @@
 
 #include "connect_event.h"
 #include "fd_socket.h"
+#include "hook_stat.h"
 #include "inet_addr.h"
 #include "process.h"
 
@@ -87,14 +88,6 @@ static __always_inline bool from_agent(void)
 	return true;
 }
 
-static __always_inline void count_stat(__u32 index)
-{
-	__u64 *value = bpf_map_lookup_elem(&stats, &index);
-
-	if (value)
-		*value += 1; /* per-CPU slot: no atomics needed */
-}
-
 /*
  * Sends one attempt. draft holds the destination and tier; the process identity is taken here.
  * Excluded processes are only counted unless emit_excluded is set.
@@ -110,14 +103,14 @@ static __always_inline void submit_attempt(const struct connect_event *draft, __
 	read_process_comm(key.comm);
 	excluded = bpf_map_lookup_elem(&excluded_comms, &key) != NULL;
 	if (excluded) {
-		count_stat(STAT_EXCLUDED);
+		count_stat(&stats, STAT_EXCLUDED);
 		if (!emit_excluded)
 			return;
 	}
 
 	event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
 	if (!event) {
-		count_stat(STAT_LOST);
+		count_stat(&stats, STAT_LOST);
 		return;
 	}
 	*event = *draft;
@@ -243,7 +236,7 @@ int BPF_PROG(fexit_tcp_v6_connect, struct sock *sk, struct sockaddr *uaddr, int 
 {
 	struct connect_event draft = { .tier = TIER_FENTRY };
 
-	if (read_destination(&draft, uaddr, addr_len, false) && draft.family == 6)
+	if (read_destination(&draft, uaddr, addr_len, false) && draft.family == FAMILY_V6)
 		submit_attempt(&draft, tcp_connect_outcome(ret), ret);
 	return 0;
 }
@@ -257,7 +250,7 @@ static __always_inline void stash_kprobe_destination(struct sockaddr *uaddr, int
 	struct connect_event draft = { .tier = TIER_KPROBE };
 	__u64 id = bpf_get_current_pid_tgid();
 
-	if (!read_destination(&draft, uaddr, addr_len, false) || (only_v6 && draft.family != 6))
+	if (!read_destination(&draft, uaddr, addr_len, false) || (only_v6 && draft.family != FAMILY_V6))
 		return;
 	bpf_map_update_elem(&kprobe_pending, &id, &draft, BPF_ANY);
 }

@@ -1,10 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * HTTP capture on Linux 6.3+ (the kernel that added sock:sock_recv_length). The tracepoint fires for
- * every socket receive after the data reached the user buffer, in the receiving task; it costs nothing
- * off the receive path, unlike syscall tracepoints (http_syscalls.bpf.c, the fallback). It gives the
- * socket; the user buffer comes from the registers of the syscall in progress. Shared logic and maps:
- * http_capture.h.
+ * Inbound HTTP/1.x requests, server side: one http_event per receive that starts with an HTTP method
+ * token, and per later receive on such a connection (bodies, keep-alive and pipelined requests), so
+ * the agent's parser can follow each connection. A client reading a response ("HTTP/1.1 200 ...")
+ * neither starts with a method nor is on a marked connection, so it is not sent; a client whose
+ * connect() the program saw is dropped before its bytes are read.
+ *
+ * The object holds four hook tiers; the loader enables exactly one (bpf_program__set_autoload), the
+ * cheapest that works on the node, and tp_inet_sock_set_state with every tier:
+ *   raw_sock_recv_length   raw tracepoint sock_recv_length (Linux 6.3+): fires for socket receives only,
+ *                          after the data reached the user buffer; costs nothing off the receive path
+ *   fexit_...              fexit on inet_recvmsg and inet6_recvmsg (kernels before 6.3)
+ *   kprobe_..., kretprobe_...   the same through kprobes, where tracing programs cannot load
+ *   tp_sys_...             sys_enter/sys_exit of read, readv, recvfrom, recvmsg: the last resort; while
+ *                          any syscall tracepoint is attached every syscall of every process takes the
+ *                          slow path. Needs no bpf_task_pt_regs (5.15+), so it serves 5.10.
+ * The first three find the user buffer in the saved registers of the syscall in progress. inet_recvmsg,
+ * not sock_recvmsg: net/socket.c calls sock_recvmsg from the same file, so a build may inline it into
+ * every syscall (Debian's arm64 6.1 does); the inet functions are reached through the protocol's ops.
+ * The fexit/kprobe and syscall tiers miss a receive already waiting when the hooks attached (one per
+ * connection at most): it passed the entry before the hooks existed.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -12,13 +27,241 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 
-/* sk is a BTF pointer here (bpf_rdonly_cast), so struct sock fields are plain loads. */
-#define SK_READ(dst, sk, field) ((dst) = (sk)->field)
-#define READ_PROCESS_NAME read_process_name
-#include "http_capture.h"
+#include "fd_socket.h"
+#include "hook_stat.h"
+#include "http_event.h"
+#include "inet_addr.h"
+#include "process.h"
+#include "syscall_regs.h"
 
-/* kfunc (Linux 6.2+): views a raw kernel address as a read-only BTF pointer, so fields are plain loads. */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_* are GPL-only helpers */
+
+#define MSG_PEEK 2 /* a peek is read again later: count the real read only */
+
+/* Set by the agent before load: its own receives (e.g. scrapes of its metrics endpoint) are skipped. */
+const volatile __u32 agent_tgid = 0;
+
+/* ~25,000 events: with the agent draining every 100 ms, room for 250,000 receives/s */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, STAT_MAX);
+} stats SEC(".maps");
+
+/*
+ * What the program knows of a TCP connection (conn_id: the socket's address), one lookup per receive,
+ * a mark:
+ * - CONN_CLIENT: this host opened it with connect() (seen at CLOSE -> SYN_SENT). Its receives are
+ *   responses to our own requests, never inbound requests, so they are dropped before any register or
+ *   user-memory read (a loopback client would otherwise cost as much as its server). Sockets connected
+ *   before the load are unknown and get the full check.
+ * - fd + 1: it carried a request start, and that fd of the receiving process was checked to be this
+ *   socket; later receives through that fd are all sent.
+ * The kernel reuses a freed socket's address for the next socket, so an entry is removed when its
+ * connection closes (tp_inet_sock_set_state); LRU eviction only bounds the map, and an evicted entry
+ * only costs the full check again.
+ */
+#define CONN_CLIENT 0xffffffffU
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, __u64);
+	__type(value, __u32);
+	__uint(max_entries, 32768);
+} connections SEC(".maps");
+
+/* A receive between its entry and return hooks (kprobe and syscall tiers), by thread. */
+struct pending_receive {
+	unsigned long arg; /* kprobe tier: the struct sock; syscall tier: the syscall's second argument */
+	__s32 fd;          /* syscall tier only */
+	__s32 nr;          /* syscall tier only */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, __u64);
+	__type(value, struct pending_receive);
+	__uint(max_entries, 16384);
+} pending_receives SEC(".maps");
+
+/* head (first bytes, little-endian as on every bpfel target) begins with token. */
+static __always_inline bool head_is(__u64 head, const char *token, const int len)
+{
+	__u64 mask = len == 8 ? ~0ULL : (1ULL << (8 * len)) - 1;
+	__u64 word = 0;
+
+	for (int i = 0; i < len; i++)
+		word |= (__u64)(__u8)token[i] << (8 * i);
+	return (head & mask) == word;
+}
+
+#define HEAD_IS(head, token) head_is(head, token, sizeof(token) - 1)
+
+static __always_inline bool starts_with_method(__u64 head)
+{
+	return HEAD_IS(head, "GET ") || HEAD_IS(head, "POST ") || HEAD_IS(head, "PUT ") ||
+	       HEAD_IS(head, "DELETE ") || HEAD_IS(head, "HEAD ") || HEAD_IS(head, "PATCH ") ||
+	       HEAD_IS(head, "OPTIONS ") || HEAD_IS(head, "CONNECT ") || HEAD_IS(head, "TRACE ");
+}
+
+/*
+ * Where receive syscall nr (with second argument arg1) put the received bytes: read/recvfrom pass the
+ * buffer directly, readv/recvmsg an iovec array of which the first entry is used. room: bytes that
+ * buffer holds. False for any other way in (io_uring, splice, kernel-internal receives).
+ */
+static __always_inline bool receive_buffer(long nr, unsigned long arg1, const void **buf, __u64 *room)
+{
+	struct iovec *iovs;
+	struct iovec first;
+
+	if (nr == NR_READ || nr == NR_RECVFROM) {
+		*buf = (const void *)arg1;
+		*room = HTTP_CAPTURE_LEN;
+		return true;
+	}
+	if (nr == NR_READV)
+		iovs = (struct iovec *)arg1;
+	else if (nr == NR_RECVMSG)
+		iovs = BPF_PROBE_READ_USER((struct user_msghdr *)arg1, msg_iov);
+	else
+		return false;
+	if (bpf_probe_read_user(&first, sizeof(first), iovs))
+		return false;
+	*buf = first.iov_base;
+	*room = first.iov_len;
+	return true;
+}
+
+/* The first (up to) 8 received bytes; bytes beyond `received` are stale and masked off. */
+static __always_inline __u64 read_head(const void *buf, __u32 received)
+{
+	__u64 head = 0;
+	__u32 len = received < 8 ? received : 8;
+
+	/* hides len's origin from clang, which otherwise drops the bound the verifier needs to see */
+	barrier_var(len);
+	if (len <= 8)
+		bpf_probe_read_user(&head, len, buf);
+	return head;
+}
+
+/*
+ * noinline on purpose: as a BPF subprogram its signature keeps struct http_event in the object's BTF
+ * (an event only reserved in the ring buffer has no BTF of its own), and the agent's HttpEvent layout
+ * is generated from that BTF.
+ */
+static __noinline void read_endpoints(struct http_event *event, struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	if (family == AF_INET) {
+		event->family = store_addr4(event->local_addr, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
+		store_addr4(event->remote_addr, BPF_CORE_READ(sk, __sk_common.skc_daddr));
+	} else {
+		/* a dual-stack server's IPv4 clients show up v4-mapped here: stored as IPv4 */
+		struct in6_addr local = BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
+		struct in6_addr remote = BPF_CORE_READ(sk, __sk_common.skc_v6_daddr);
+
+		event->family = store_addr6(event->local_addr, local.in6_u.u6_addr32);
+		store_addr6(event->remote_addr, remote.in6_u.u6_addr32);
+	}
+	event->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	event->remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+}
+
+/*
+ * A receive on sk that may carry an inbound request: TCP over IPv4/6, not a peek, not on a connection
+ * this host opened. *mark: the connection's mark (NULL if unknown).
+ */
+static __always_inline bool maybe_inbound(struct sock *sk, int recv_flags, __u32 **mark)
+{
+	__u64 conn_id = (__u64)sk;
+	__u16 family;
+
+	if ((recv_flags & MSG_PEEK) || !sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return false;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	*mark = bpf_map_lookup_elem(&connections, &conn_id);
+	return !*mark || **mark != CONN_CLIENT;
+}
+
+/*
+ * A server-side receive of `received` bytes through fd on sk (mark, as maybe_inbound gave it)
+ * into buf, which holds room bytes: sends an http_event if it starts a request or continues a
+ * connection that did.
+ */
+static __always_inline int capture_receive(struct sock *sk, __u32 *mark, int fd, const void *buf,
+					   __u64 room, int received)
+{
+	__u64 conn_id = (__u64)sk;
+	struct http_event *event;
+	__u32 len;
+
+	if (received <= 0)
+		return 0;
+	if (!mark || *mark != (__u32)fd + 1) {
+		/* Not (yet) a checked HTTP connection: only a request start makes it one. The fd must be this
+		 * very socket, not some other one; the mark caches that check, so socket_of_fd's pointer walk
+		 * runs once per connection instead of once per receive. The agent's own connections are
+		 * never marked, so its receives are told apart here, off the checked connections' path. */
+		if (!starts_with_method(read_head(buf, received)) || (agent_tgid && current_tgid() == agent_tgid))
+			return 0;
+		struct socket *sock = socket_of_fd(fd);
+
+		if (!sock || (__u64)BPF_CORE_READ(sock, sk) != conn_id)
+			return 0;
+		__u32 checked = (__u32)fd + 1;
+
+		bpf_map_update_elem(&connections, &conn_id, &checked, BPF_ANY);
+	}
+
+	event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+	if (!event) {
+		count_stat(&stats, STAT_LOST);
+		return 0;
+	}
+	len = received;
+	if (len > room)
+		len = room;
+	if (len > HTTP_CAPTURE_LEN)
+		len = HTTP_CAPTURE_LEN;
+	/* One user-memory read per receive on a checked connection; the agent reads `captured` bytes only. */
+	if (bpf_probe_read_user(event->data, len, buf))
+		len = 0;
+	event->captured = len;
+	event->conn_id = conn_id;
+	read_endpoints(event, sk);
+	event->bytes = received;
+	read_process_comm(event->comm);
+	/* The agent drains every 100 ms: waking it per event would only cost the receiving thread. */
+	bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
+/* A receive returned `received` on sk: the buffer and fd come from the syscall's saved registers. */
+static __always_inline int capture_from_registers(struct sock *sk, __u32 *mark, int received)
+{
+	struct pt_regs *regs;
+	const void *buf;
+	__u64 room;
+
+	if (received <= 0)
+		return 0;
+	regs = current_user_regs();
+	if (!regs || !receive_buffer(syscall_nr(regs), syscall_arg1(regs), &buf, &room))
+		return 0;
+	return capture_receive(sk, mark, (int)syscall_arg0(regs), buf, room, received);
+}
+
+/* ------------------------------------------------------------------ tier sock_tracepoint (6.3+) */
 
 /*
  * A raw tracepoint, not the classic one: it skips formatting the tracepoint's record, which costs
@@ -26,32 +269,201 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
  * sock_recv_length's TP_PROTO(struct sock *sk, int ret, int flags).
  */
 SEC("raw_tracepoint/sock_recv_length")
-int BPF_PROG(raw_sock_recv_length, struct sock *raw_sk, int received, int recv_flags)
+int BPF_PROG(raw_sock_recv_length, struct sock *sk, int received, int recv_flags)
 {
-	struct sock *sk = bpf_rdonly_cast(raw_sk, bpf_core_type_id_kernel(struct sock));
-	__u64 conn_id = (__u64)raw_sk;
-	struct repeat_arm *arm;
-	struct connection *conn;
-	struct pt_regs *regs;
-	const void *buf;
-	__u16 family;
-	__u64 room;
+	__u32 *mark;
 
-	if (received <= 0 || (recv_flags & MSG_PEEK) || sk->sk_protocol != IPPROTO_TCP)
+	if (received <= 0 || !maybe_inbound(sk, recv_flags, &mark))
 		return 0;
-	family = sk->__sk_common.skc_family;
-	if (family != AF_INET && family != AF_INET6)
-		return 0;
-	if (!server_side(conn_id, &conn, &arm))
-		return 0;
-	regs = current_user_regs();
-	if (!regs || !receive_buffer(syscall_nr(regs), syscall_arg1(regs), &buf, &room))
-		return 0;
-	return capture_receive(sk, conn_id, conn, arm, (int)syscall_arg0(regs), buf, room, received);
+	return capture_from_registers(sk, mark, received);
 }
 
+/* ------------------------------------------------------------------- tier fentry (before 6.3) */
+
+struct msghdr; /* in the functions' signatures, never read */
+
+static __always_inline int receive_returned(struct socket *sock, int recv_flags, int received)
+{
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	__u32 *mark;
+
+	if (received <= 0 || !maybe_inbound(sk, recv_flags, &mark))
+		return 0;
+	return capture_from_registers(sk, mark, received);
+}
+
+SEC("fexit/inet_recvmsg")
+int BPF_PROG(fexit_inet_recvmsg, struct socket *sock, struct msghdr *msg, size_t size, int recv_flags, int received)
+{
+	return receive_returned(sock, recv_flags, received);
+}
+
+SEC("fexit/inet6_recvmsg")
+int BPF_PROG(fexit_inet6_recvmsg, struct socket *sock, struct msghdr *msg, size_t size, int recv_flags, int received)
+{
+	return receive_returned(sock, recv_flags, received);
+}
+
+/* --------------------------------------------------------------------------------- tier kprobe */
+
+static __always_inline int receive_entered(struct socket *sock, int recv_flags)
+{
+	struct pending_receive call = { .arg = (unsigned long)BPF_CORE_READ(sock, sk) };
+	__u64 thread = bpf_get_current_pid_tgid();
+	__u32 *mark;
+
+	if (!maybe_inbound((struct sock *)call.arg, recv_flags, &mark))
+		return 0;
+	bpf_map_update_elem(&pending_receives, &thread, &call, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int receive_exited(int received)
+{
+	__u64 thread = bpf_get_current_pid_tgid();
+	struct pending_receive *saved = bpf_map_lookup_elem(&pending_receives, &thread);
+	__u32 *mark;
+	struct sock *sk;
+
+	if (!saved)
+		return 0;
+	sk = (struct sock *)saved->arg;
+	bpf_map_delete_elem(&pending_receives, &thread);
+	/* looked up again: the mark may have changed while the receive blocked */
+	if (!maybe_inbound(sk, 0, &mark))
+		return 0;
+	return capture_from_registers(sk, mark, received);
+}
+
+SEC("kprobe/inet_recvmsg")
+int BPF_KPROBE(kprobe_inet_recvmsg, struct socket *sock, struct msghdr *msg, size_t size, int recv_flags)
+{
+	return receive_entered(sock, recv_flags);
+}
+
+SEC("kprobe/inet6_recvmsg")
+int BPF_KPROBE(kprobe_inet6_recvmsg, struct socket *sock, struct msghdr *msg, size_t size, int recv_flags)
+{
+	return receive_entered(sock, recv_flags);
+}
+
+SEC("kretprobe/inet_recvmsg")
+int BPF_KRETPROBE(kretprobe_inet_recvmsg, int received)
+{
+	return receive_exited(received);
+}
+
+SEC("kretprobe/inet6_recvmsg")
+int BPF_KRETPROBE(kretprobe_inet6_recvmsg, int received)
+{
+	return receive_exited(received);
+}
+
+/* ----------------------------------------------------------------------- tier syscall_tracepoint */
+
+static __always_inline int syscall_entered(struct trace_event_raw_sys_enter *ctx, long nr, long recv_flags)
+{
+	__u64 thread = bpf_get_current_pid_tgid();
+	struct pending_receive call = { .arg = ctx->args[1], .fd = (__s32)ctx->args[0], .nr = nr };
+
+	if (recv_flags & MSG_PEEK)
+		return 0;
+	bpf_map_update_elem(&pending_receives, &thread, &call, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int syscall_exited(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 thread = bpf_get_current_pid_tgid();
+	struct pending_receive *saved = bpf_map_lookup_elem(&pending_receives, &thread);
+	struct pending_receive call;
+	int received = ctx->ret;
+	__u32 *mark;
+	struct socket *sock;
+	const void *buf;
+	__u64 room;
+
+	if (!saved)
+		return 0;
+	call = *saved;
+	bpf_map_delete_elem(&pending_receives, &thread);
+	if (received <= 0)
+		return 0;
+	sock = socket_of_fd(call.fd);
+	if (!sock)
+		return 0;
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+
+	if (!maybe_inbound(sk, 0, &mark) || !receive_buffer(call.nr, call.arg, &buf, &room))
+		return 0;
+	return capture_receive(sk, mark, call.fd, buf, room, received);
+}
+
+SEC("tracepoint/syscalls/sys_enter_read")
+int tp_sys_enter_read(struct trace_event_raw_sys_enter *ctx)
+{
+	return syscall_entered(ctx, NR_READ, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_readv")
+int tp_sys_enter_readv(struct trace_event_raw_sys_enter *ctx)
+{
+	return syscall_entered(ctx, NR_READV, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_recvfrom")
+int tp_sys_enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
+{
+	return syscall_entered(ctx, NR_RECVFROM, ctx->args[3]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_recvmsg")
+int tp_sys_enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	return syscall_entered(ctx, NR_RECVMSG, ctx->args[2]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_read")
+int tp_sys_exit_read(struct trace_event_raw_sys_exit *ctx)
+{
+	return syscall_exited(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_readv")
+int tp_sys_exit_readv(struct trace_event_raw_sys_exit *ctx)
+{
+	return syscall_exited(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvfrom")
+int tp_sys_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
+{
+	return syscall_exited(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvmsg")
+int tp_sys_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	return syscall_exited(ctx);
+}
+
+/* ------------------------------------------------------------------------------- every tier */
+
+/*
+ * CLOSE -> SYN_SENT is an active open (the connecting side): remember it as a client. Every TCP socket
+ * passes through TCP_CLOSE before it is freed: forget it there, since its address is reused.
+ */
 SEC("tracepoint/sock/inet_sock_set_state")
 int tp_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
-	return track_connection_state(ctx);
+	__u64 conn_id = (__u64)ctx->skaddr;
+	__u32 client = CONN_CLIENT;
+
+	if (ctx->protocol != IPPROTO_TCP)
+		return 0;
+	if (ctx->oldstate == TCP_CLOSE && ctx->newstate == TCP_SYN_SENT)
+		bpf_map_update_elem(&connections, &conn_id, &client, BPF_ANY);
+	else if (ctx->newstate == TCP_CLOSE)
+		bpf_map_delete_elem(&connections, &conn_id);
+	return 0;
 }

@@ -1,8 +1,8 @@
 #!/bin/sh
 # The agent's per-event L7 work without the kernel (PipelineBench.java), with the agent's JVM flags.
 # Usage, from the repository root after ./mvnw -DskipTests package:
-#   bench/l7/pipeline.sh            wrk's request repeated on 8 keep-alive connections
-#   bench/l7/pipeline.sh distinct   a different request line every time (no repeat shortcut)
+#   bench/l7/pipeline.sh          requests that differ as service traffic does, on 8 keep-alive connections
+#   bench/l7/pipeline.sh replay   wrk's one request repeated
 set -eu
 . bin/jdk-env
 out=$(mktemp -d)

@@ -5,11 +5,12 @@ alternating runs. "On" is bench/l7/L7Runner.java (the l7 package alone, polling 
 L7 runner) per 100k requests, the median requests/s ratio, whether every request was counted
 (counted == wrk's total, nginx's access log, lost events), and the collateral cost on a process that
 makes no socket reads (dd bs=64) with the hooks on and off.
---workload=varied sends requests that all differ the way service traffic does (bench/l7/varied.lua: ids,
-queries, a fresh traceparent, 5-10 headers, a quarter POSTs), --workload=short the same with one request
-per connection; the default, replay, sends one byte-identical request again and again.
+The default workload, varied, sends requests that all differ the way service traffic does
+(bench/l7/varied.lua: ids, queries, a fresh traceparent, 5-10 headers, a quarter POSTs), --workload=short
+the same with one request per connection, --workload=replay one byte-identical request again and again.
+--control runs the "on" side without hooks as well: its ratios are what the method cannot resolve.
 Run as root from the repository root after `./mvnw -DskipTests package`:
-    bench/l7/run.py [--agent] [--pin] [--workload=replay|varied|short] [pairs] [seconds] [connections] [poll_ms]"""
+    bench/l7/run.py [--agent] [--pin] [--control] [--workload=varied|short|replay] [pairs] [seconds] [connections] [poll_ms]"""
 import os, re, statistics, subprocess, sys, tempfile, time, urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from proc import java_home, cpu_seconds, children_cpu, context_switches  # noqa: E402
@@ -25,7 +26,10 @@ if AGENT:
 PIN = "--pin" in sys.argv
 if PIN:
     sys.argv.remove("--pin")
-WORKLOAD = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--workload=")), "replay")
+CONTROL = "--control" in sys.argv
+if CONTROL:
+    sys.argv.remove("--control")
+WORKLOAD = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--workload=")), "varied")
 sys.argv = [a for a in sys.argv if not a.startswith("--workload=")]
 if WORKLOAD not in WORKLOADS:
     sys.exit(f"--workload: one of {', '.join(WORKLOADS)}")
@@ -94,8 +98,7 @@ items:
             return int(sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
                            if line.startswith(name) and all(label in line for label in labels)))
         return [total("internal_http_requests_total{", 'destination_service="nginx"', 'destination_pod="nginx-0"'),
-                total("internal_http_filtered_requests_total"), total("internal_http_lost_events_total"),
-                total("internal_http_kernel_counted_requests_total")]
+                total("internal_http_filtered_requests_total"), total("internal_http_lost_events_total")]
 
     def cpu(self):
         return cpu_seconds(self.p.pid)
@@ -129,8 +132,6 @@ def wrk_run(nginx, runner):
         run["counted"] = after_count[0] - before_count[0]
         run["lost"] = after_count[2] - before_count[2]
         run["l7_cpu"] = runner.cpu() - l7_before
-        if len(after_count) > 3:
-            run["in_kernel"] = after_count[3] - before_count[3]
     return run
 
 def bpf_cost(nginx):
@@ -183,26 +184,29 @@ def main():
             for i in range(PAIRS):
                 off.append(wrk_run(nginx, None))
                 dd_off.append(dd_run())
-                runner = Agent(tmp) if AGENT else Runner()
+                runner = None if CONTROL else Agent(tmp) if AGENT else Runner()
                 try:
                     # steady state, not measured: the JIT compiles the event path (~1.5 s CPU), then the first scrape
                     # deoptimises shared JDK code, which is compiled again before the measured run starts
                     wrk(5)
-                    runner.counts()
+                    if runner:
+                        runner.counts()
                     wrk(3)
                     on.append(wrk_run(nginx, runner))
                     dd_on.append(dd_run())
                 finally:
-                    runner.stop()
+                    if runner:
+                        runner.stop()
                 print(f"pair {i + 1}: off {off[-1]}\n        on  {on[-1]}\n        dd off {dd_off[-1]:.2f}s on {dd_on[-1]:.2f}s", flush=True)
-            stats, requests = bpf_cost(nginx)
+            stats, requests = ({}, 0) if CONTROL else bpf_cost(nginx)
         finally:
             nginx.stop()
     per100k = lambda runs: [r["cpu"] / r["wrk_total"] * 100_000 for r in runs]
     cpu_off, cpu_on = statistics.median(per100k(off)), statistics.median(per100k(on))
     rps_off, rps_on = statistics.median(r["rps"] for r in off), statistics.median(r["rps"] for r in on)
     print(f"\nwrk -t1 -c{CONNECTIONS} -d{SECONDS}s, workload {WORKLOAD} -> nginx (1 worker){', pinned to CPUs 1 and 0' if PIN else ''}, {PAIRS} alternating pairs, "
-          + ("agent jar (ENABLE_L7_HTTP=true, ENABLE_L4=false)" if AGENT else f"L7 runner polling every {POLL_MS} ms"))
+          + ("CONTROL: no hooks on either side" if CONTROL else "agent jar (ENABLE_L7_HTTP=true, ENABLE_L4=false)" if AGENT
+             else f"L7 runner polling every {POLL_MS} ms"))
     print(f"CPU s per 100k requests (nginx+wrk[+L7 runner]), median: off {cpu_off:.3f}  on {cpu_on:.3f}  ratio {cpu_on / cpu_off:.3f} (limit 1.05)")
     print(f"requests/s, median: off {rps_off:.0f}  on {rps_on:.0f}  ratio {rps_on / rps_off:.3f} (limit >= 0.95)")
     print(f"median of the per-pair ratios: CPU {statistics.median(b / a for a, b in zip(per100k(off), per100k(on))):.3f}"
@@ -210,11 +214,11 @@ def main():
     for who in ("nginx", "wrk"):
         per_request = lambda runs: statistics.median(r[f"{who}_cpu"] / r["wrk_total"] * 1e6 for r in runs)
         print(f"{who} CPU per request, median: off {per_request(off):.2f} µs  on {per_request(on):.2f} µs")
-    print(f"L7 process CPU per request, median: {statistics.median(r['l7_cpu'] / r['wrk_total'] * 1e6 for r in on):.3f} µs")
-    for r in on:
-        print(f"  on-run: wrk total {r['wrk_total']}  nginx logged {r['logged']}  L7 counted {r['counted']}  lost {r['lost']}"
-              f"  counted-wrk {r['counted'] - r['wrk_total']}  counted-logged {r['counted'] - r['logged']}"
-              + (f"  in kernel {r['in_kernel']}" if "in_kernel" in r else ""))
+    if not CONTROL:
+        print(f"L7 process CPU per request, median: {statistics.median(r['l7_cpu'] / r['wrk_total'] * 1e6 for r in on):.3f} µs")
+        for r in on:
+            print(f"  on-run: wrk total {r['wrk_total']}  nginx logged {r['logged']}  L7 counted {r['counted']}  lost {r['lost']}"
+                  f"  counted-wrk {r['counted'] - r['wrk_total']}  counted-logged {r['counted'] - r['logged']}")
     for name, (ns_per_request, runs) in stats.items():
         print(f"BPF {name}: {ns_per_request:.0f} ns per request ({runs} runs for {requests} requests)")
     print(f"dd bs=64 count=3M CPU s, median: off {statistics.median(dd_off):.3f}  on {statistics.median(dd_on):.3f}"

@@ -2,6 +2,7 @@
 #ifndef CONNECT_EVENT_H
 #define CONNECT_EVENT_H
 
+#include "inet_addr.h"
 #include "task_comm.h"
 
 /* Which hook produced an event; the agent exports it as the active tier. */
@@ -16,16 +17,11 @@
 #define OUTCOME_IN_PROGRESS 2 /* non-blocking connect: EINPROGRESS; fentry/kprobe tiers: SYN sent */
 #define OUTCOME_FAILED 3      /* any other error; error holds -errno */
 
-/* Indexes of the per-CPU `stats` array. */
-#define STAT_LOST 0     /* ring buffer full: event dropped, counted here */
-#define STAT_EXCLUDED 1 /* attempt by a comm in EXCLUDE_COMMS */
-#define STAT_MAX 2
-
 /* One connect() attempt on a TCP socket. v4-mapped IPv6 destinations are reported as IPv4. */
 struct connect_event {
 	__u8 daddr[16]; /* IPv4: first 4 bytes, network order */
 	__u16 dport;    /* host order */
-	__u8 family;    /* 4 or 6 */
+	enum addr_family family;
 	__u8 tier;      /* TIER_* */
 	__s32 error;    /* -errno when outcome is OUTCOME_FAILED, else 0 */
 	__u32 tgid;

@@ -18,8 +18,8 @@ import java.lang.foreign.ValueLayout;
  * @param pad {@code pad} at byte 30
  * @param comm {@code comm} at byte 32
  */
-public record ConnectEvent(byte[] daddr, int dport, int family, int tier, int error, long tgid,
-        int outcome, int excluded, byte[] pad, byte[] comm) {
+public record ConnectEvent(byte[] daddr, int dport, AddrFamily family, int tier, int error,
+        long tgid, int outcome, int excluded, byte[] pad, byte[] comm) {
     /**
      * {@code sizeof(struct connect_event)}.
      */
@@ -81,7 +81,7 @@ public record ConnectEvent(byte[] daddr, int dport, int family, int tier, int er
     public static ConnectEvent decode(MemorySegment seg, long offset) {
         byte[] daddr = seg.asSlice(offset, 16).toArray(ValueLayout.JAVA_BYTE);
         int dport = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 16L));
-        int family = Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, offset + 18L));
+        AddrFamily family = AddrFamily.of(Byte.toUnsignedLong(seg.get(ValueLayout.JAVA_BYTE, offset + 18L)));
         int tier = Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, offset + 19L));
         int error = seg.get(BpfLayouts.LE_INT, offset + 20L);
         long tgid = Integer.toUnsignedLong(seg.get(BpfLayouts.LE_INT, offset + 24L));
@@ -99,7 +99,7 @@ public record ConnectEvent(byte[] daddr, int dport, int family, int tier, int er
         seg.asSlice(offset, SIZE).fill((byte) 0);
         BpfLayouts.putBytes(seg, offset, 16, daddr, "daddr");
         seg.set(BpfLayouts.LE_SHORT, offset + 16L, (short) dport);
-        seg.set(ValueLayout.JAVA_BYTE, offset + 18L, (byte) family);
+        seg.set(ValueLayout.JAVA_BYTE, offset + 18L, (byte) family.value());
         seg.set(ValueLayout.JAVA_BYTE, offset + 19L, (byte) tier);
         seg.set(BpfLayouts.LE_INT, offset + 20L, error);
         seg.set(BpfLayouts.LE_INT, offset + 24L, (int) tgid);

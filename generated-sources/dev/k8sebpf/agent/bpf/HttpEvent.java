@@ -12,16 +12,15 @@ import java.lang.foreign.ValueLayout;
  * @param remoteAddr {@code remote_addr} at byte 24
  * @param localPort {@code local_port} at byte 40
  * @param remotePort {@code remote_port} at byte 42
- * @param family {@code family} at byte 44
- * @param flags {@code flags} at byte 45
- * @param captured {@code captured} at byte 46
- * @param seq {@code seq} at byte 48
- * @param bytes {@code bytes} at byte 52
+ * @param bytes {@code bytes} at byte 44
+ * @param captured {@code captured} at byte 48
+ * @param family {@code family} at byte 50
+ * @param pad {@code pad} at byte 51
  * @param comm {@code comm} at byte 56
  * @param data {@code data} at byte 72
  */
 public record HttpEvent(long connId, byte[] localAddr, byte[] remoteAddr, int localPort,
-        int remotePort, int family, int flags, int captured, long seq, int bytes, byte[] comm,
+        int remotePort, int bytes, int captured, AddrFamily family, byte[] pad, byte[] comm,
         byte[] data) {
     /**
      * {@code sizeof(struct http_event)}.
@@ -54,29 +53,24 @@ public record HttpEvent(long connId, byte[] localAddr, byte[] remoteAddr, int lo
     public static final long OFFSET_REMOTE_PORT = 42L;
 
     /**
-     * Byte offset of {@code family}.
+     * Byte offset of {@code bytes}.
      */
-    public static final long OFFSET_FAMILY = 44L;
-
-    /**
-     * Byte offset of {@code flags}.
-     */
-    public static final long OFFSET_FLAGS = 45L;
+    public static final long OFFSET_BYTES = 44L;
 
     /**
      * Byte offset of {@code captured}.
      */
-    public static final long OFFSET_CAPTURED = 46L;
+    public static final long OFFSET_CAPTURED = 48L;
 
     /**
-     * Byte offset of {@code seq}.
+     * Byte offset of {@code family}.
      */
-    public static final long OFFSET_SEQ = 48L;
+    public static final long OFFSET_FAMILY = 50L;
 
     /**
-     * Byte offset of {@code bytes}.
+     * Byte offset of {@code pad}.
      */
-    public static final long OFFSET_BYTES = 52L;
+    public static final long OFFSET_PAD = 51L;
 
     /**
      * Byte offset of {@code comm}.
@@ -97,14 +91,13 @@ public record HttpEvent(long connId, byte[] localAddr, byte[] remoteAddr, int lo
         byte[] remoteAddr = seg.asSlice(offset + 24L, 16).toArray(ValueLayout.JAVA_BYTE);
         int localPort = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 40L));
         int remotePort = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 42L));
-        int family = Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, offset + 44L));
-        int flags = Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, offset + 45L));
-        int captured = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 46L));
-        long seq = Integer.toUnsignedLong(seg.get(BpfLayouts.LE_INT, offset + 48L));
-        int bytes = seg.get(BpfLayouts.LE_INT, offset + 52L);
+        int bytes = seg.get(BpfLayouts.LE_INT, offset + 44L);
+        int captured = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 48L));
+        AddrFamily family = AddrFamily.of(Byte.toUnsignedLong(seg.get(ValueLayout.JAVA_BYTE, offset + 50L)));
+        byte[] pad = seg.asSlice(offset + 51L, 5).toArray(ValueLayout.JAVA_BYTE);
         byte[] comm = seg.asSlice(offset + 56L, 16).toArray(ValueLayout.JAVA_BYTE);
         byte[] data = seg.asSlice(offset + 72L, 256).toArray(ValueLayout.JAVA_BYTE);
-        return new HttpEvent(connId, localAddr, remoteAddr, localPort, remotePort, family, flags, captured, seq, bytes, comm, data);
+        return new HttpEvent(connId, localAddr, remoteAddr, localPort, remotePort, bytes, captured, family, pad, comm, data);
     }
 
     /**
@@ -117,11 +110,10 @@ public record HttpEvent(long connId, byte[] localAddr, byte[] remoteAddr, int lo
         BpfLayouts.putBytes(seg, offset + 24L, 16, remoteAddr, "remote_addr");
         seg.set(BpfLayouts.LE_SHORT, offset + 40L, (short) localPort);
         seg.set(BpfLayouts.LE_SHORT, offset + 42L, (short) remotePort);
-        seg.set(ValueLayout.JAVA_BYTE, offset + 44L, (byte) family);
-        seg.set(ValueLayout.JAVA_BYTE, offset + 45L, (byte) flags);
-        seg.set(BpfLayouts.LE_SHORT, offset + 46L, (short) captured);
-        seg.set(BpfLayouts.LE_INT, offset + 48L, (int) seq);
-        seg.set(BpfLayouts.LE_INT, offset + 52L, bytes);
+        seg.set(BpfLayouts.LE_INT, offset + 44L, bytes);
+        seg.set(BpfLayouts.LE_SHORT, offset + 48L, (short) captured);
+        seg.set(ValueLayout.JAVA_BYTE, offset + 50L, (byte) family.value());
+        BpfLayouts.putBytes(seg, offset + 51L, 5, pad, "pad");
         BpfLayouts.putBytes(seg, offset + 56L, 16, comm, "comm");
         BpfLayouts.putBytes(seg, offset + 72L, 256, data, "data");
     }

@@ -21,9 +21,37 @@ public final class HttpSkeleton {
      * Programs by function name; the section names the hook libbpf attaches to.
      */
     public enum Program implements BpfSkeletons.ProgramConstant {
+        FEXIT_INET6_RECVMSG("fexit_inet6_recvmsg", "fexit/inet6_recvmsg"),
+
+        FEXIT_INET_RECVMSG("fexit_inet_recvmsg", "fexit/inet_recvmsg"),
+
+        KPROBE_INET6_RECVMSG("kprobe_inet6_recvmsg", "kprobe/inet6_recvmsg"),
+
+        KPROBE_INET_RECVMSG("kprobe_inet_recvmsg", "kprobe/inet_recvmsg"),
+
+        KRETPROBE_INET6_RECVMSG("kretprobe_inet6_recvmsg", "kretprobe/inet6_recvmsg"),
+
+        KRETPROBE_INET_RECVMSG("kretprobe_inet_recvmsg", "kretprobe/inet_recvmsg"),
+
         RAW_SOCK_RECV_LENGTH("raw_sock_recv_length", "raw_tracepoint/sock_recv_length"),
 
-        TP_INET_SOCK_SET_STATE("tp_inet_sock_set_state", "tracepoint/sock/inet_sock_set_state");
+        TP_INET_SOCK_SET_STATE("tp_inet_sock_set_state", "tracepoint/sock/inet_sock_set_state"),
+
+        TP_SYS_ENTER_READ("tp_sys_enter_read", "tracepoint/syscalls/sys_enter_read"),
+
+        TP_SYS_ENTER_READV("tp_sys_enter_readv", "tracepoint/syscalls/sys_enter_readv"),
+
+        TP_SYS_ENTER_RECVFROM("tp_sys_enter_recvfrom", "tracepoint/syscalls/sys_enter_recvfrom"),
+
+        TP_SYS_ENTER_RECVMSG("tp_sys_enter_recvmsg", "tracepoint/syscalls/sys_enter_recvmsg"),
+
+        TP_SYS_EXIT_READ("tp_sys_exit_read", "tracepoint/syscalls/sys_exit_read"),
+
+        TP_SYS_EXIT_READV("tp_sys_exit_readv", "tracepoint/syscalls/sys_exit_readv"),
+
+        TP_SYS_EXIT_RECVFROM("tp_sys_exit_recvfrom", "tracepoint/syscalls/sys_exit_recvfrom"),
+
+        TP_SYS_EXIT_RECVMSG("tp_sys_exit_recvmsg", "tracepoint/syscalls/sys_exit_recvmsg");
 
         private final BpfSkeletons.ProgramSpec spec;
 
@@ -41,17 +69,13 @@ public final class HttpSkeleton {
      * Maps of the {@code .maps} section; sizes are 0 where the map declares none.
      */
     public enum BpfMap implements BpfSkeletons.MapConstant {
-        CLIENT_SLOTS("client_slots", 2, 4L, 8L, 4096L),
-
-        CONNECTIONS("connections", 9, 8L, 8L, 32768L),
+        CONNECTIONS("connections", 9, 8L, 4L, 32768L),
 
         EVENTS("events", 27, 0L, 0L, 8388608L),
 
-        REPEAT_ARMS("repeat_arms", 2, 4L, 288L, 4096L),
+        PENDING_RECEIVES("pending_receives", 9, 8L, 16L, 16384L),
 
-        REPEAT_READS("repeat_reads", 6, 4L, 256L, 1L),
-
-        STATS("stats", 6, 4L, 8L, 1L);
+        STATS("stats", 6, 4L, 8L, 2L);
 
         private final BpfSkeletons.MapSpec spec;
 

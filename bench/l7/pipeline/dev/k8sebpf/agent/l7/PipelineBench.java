@@ -1,5 +1,6 @@
 package dev.k8sebpf.agent.l7;
 
+import dev.k8sebpf.agent.bpf.AddrFamily;
 import dev.k8sebpf.agent.bpf.HttpEvent;
 import dev.k8sebpf.agent.httpparse.ConnectionTable;
 import dev.k8sebpf.agent.mapping.Destination;
@@ -16,10 +17,12 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 
 /**
- * The agent's per-event work without the kernel: http_events laid out as in the ring buffer (wrk's
- * request on 8 keep-alive connections, or a different path per request), read through HttpEventView
+ * The agent's per-event work without the kernel: http_events laid out as in the ring buffer (requests
+ * on 8 keep-alive connections that differ as service traffic does: ids in paths, queries, a fresh
+ * traceparent and request id, 5-8 headers; or, with "replay", wrk's one request), read through HttpEventView
  * into HttpPipeline and a Prometheus registry. Prints the thread CPU per event for 12 rounds of 1M events;
  * the last rounds are the steady state. In package l7 for its package-private classes: run it with
  * bench/l7/pipeline.sh, which compiles it against agent/target/classes.
@@ -29,7 +32,8 @@ public class PipelineBench {
     private static final long STRIDE = HttpEvent.SIZE + 8; // record plus the ring buffer's header
 
     public static void main(String[] args) {
-        boolean distinct = args.length > 0 && args[0].equals("distinct");
+        boolean replay = args.length > 0 && args[0].equals("replay");
+        Random random = new Random(42);
         byte[] server = {127, 0, 0, 88};
         byte[] client = {127, 0, 0, 1};
         MappingTable mapping = new MappingTable(Duration.ofMinutes(1), 2048, System::nanoTime);
@@ -40,10 +44,11 @@ public class PipelineBench {
                 new ConnectionTable(65_536, Duration.ofMinutes(5), System::nanoTime));
         MemorySegment ring = Arena.ofAuto().allocate(EVENTS * STRIDE, 8);
         for (int i = 0; i < EVENTS; i++) {
-            String path = distinct ? "/bench/" + (i % 50) + "/item" + (i % 90) : "/bench/42?n=1";
-            byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.88:18088\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] request = (replay ? "GET /bench/42?n=1 HTTP/1.1\r\nHost: 127.0.0.88:18088\r\n\r\n"
+                    : variedRequest(random)).getBytes(StandardCharsets.US_ASCII);
+            int captured = Math.min(request.length, 256);
             new HttpEvent(0xffff_8881_0000_0000L + (i % 8) * 2304, Arrays.copyOf(server, 16), Arrays.copyOf(client, 16),
-                    18088, 40000 + i % 8, 4, 1, request.length, 1234, request.length,
+                    18088, 40000 + i % 8, request.length, captured, AddrFamily.FAMILY_V4, new byte[5],
                     Arrays.copyOf("nginx".getBytes(StandardCharsets.US_ASCII), 16), Arrays.copyOf(request, 256))
                     .encode(ring, i * STRIDE + 8);
         }
@@ -60,5 +65,28 @@ public class PipelineBench {
             }
             System.out.printf("round %2d: %.0f ns CPU per event%n", round, (threads.getCurrentThreadCpuTime() - cpu) / (double) events);
         }
+    }
+
+    /** As bench/l7/varied.lua writes them (GETs only: a body would be a read of its own in the ring). */
+    private static String variedRequest(Random random) {
+        String[] paths = {"/api/v1/orders/%d", "/api/v1/users/%d/profile", "/api/v1/items/%d?page=%d",
+                "/catalog/products/%d/reviews?sort=recent&limit=%d", "/search?q=item%d&offset=%d"};
+        String path = String.format(paths[random.nextInt(paths.length)], random.nextInt(999_999), random.nextInt(50));
+        StringBuilder r = new StringBuilder("GET ").append(path).append(" HTTP/1.1\r\n")
+                .append("Host: orders.shop.svc.cluster.local\r\nUser-Agent: okhttp/4.12.0\r\nAccept: application/json\r\n")
+                .append("traceparent: 00-").append(hex(random, 32)).append('-').append(hex(random, 16)).append("-01\r\n")
+                .append("X-Request-Id: ").append(hex(random, 32)).append("\r\n");
+        if (random.nextBoolean()) {
+            r.append("Authorization: Bearer ").append(hex(random, 40)).append("\r\n");
+        }
+        return r.append("\r\n").toString();
+    }
+
+    private static String hex(Random random, int n) {
+        StringBuilder s = new StringBuilder(n);
+        for (int i = 0; i < n; i++) {
+            s.append(Character.forDigit(random.nextInt(16), 16));
+        }
+        return s.toString();
     }
 }

@@ -1,5 +1,6 @@
 package dev.k8sebpf.agent.hooks;
 
+import dev.k8sebpf.agent.bpf.HookStat;
 import dev.k8sebpf.agent.loader.BpfException;
 import dev.k8sebpf.agent.loader.BpfLink;
 import dev.k8sebpf.agent.loader.BpfMap;
@@ -24,7 +25,6 @@ public final class AttachedTier<T extends Tier, E> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AttachedTier.class);
     private static final String EVENTS = "events";
     private static final String STATS = "stats";
-    private static final int STAT_LOST = 0;
 
     private final String hooksName;
     private final T tier;
@@ -121,14 +121,16 @@ public final class AttachedTier<T extends Tier, E> implements AutoCloseable {
 
     /** Events the kernel dropped because the ring buffer was full. */
     public long lostEvents() {
-        return stat(STAT_LOST);
+        return stat(HookStat.STAT_LOST);
     }
 
-    /** Entry {@code index} of the stats map, summed over CPUs. */
-    public synchronized long stat(int index) {
-        if (finalStats != null) {
-            return finalStats[index];
-        }
+    /** An entry of the stats map (bpf/include/hook_stat.h), summed over CPUs. */
+    public synchronized long stat(HookStat stat) {
+        int index = (int) stat.value();
+        return finalStats != null ? finalStats[index] : sum(index);
+    }
+
+    private long sum(int index) {
         try {
             return stats.sumPerCpu(index, cpus);
         } catch (BpfException e) {
@@ -145,7 +147,7 @@ public final class AttachedTier<T extends Tier, E> implements AutoCloseable {
         long[] last = new long[(int) stats.maxEntries()];
         try {
             for (int i = 0; i < last.length; i++) {
-                last[i] = stat(i);
+                last[i] = sum(i);
             }
         } finally {
             finalStats = last;

@@ -21,4 +21,14 @@ public interface Tier {
 
     /** Whether this program of the object belongs to the tier (only those are loaded and attached). */
     boolean owns(BpfProgram program);
+
+    /** Whether an ELF section is one of these, by prefix: how a tier names its programs in its layer's object. */
+    static boolean inSections(String section, String... prefixes) {
+        for (String prefix : prefixes) {
+            if (section.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -51,26 +51,9 @@ public final class ConnectionState {
     byte[] carry;
     int carryLen;
     boolean carryOverflow;
-    /**
-     * The last read, if it was one whole request without a body read at a message boundary: its
-     * length, a keyed hash of its bytes, and the request it held. The same bytes read again at a
-     * message boundary hold the same request and leave the same state, so parsing is skipped
-     * (keep-alive clients repeat requests). Length 0: nothing remembered.
-     */
-    int repeatLen;
-    long repeatHash;
-    HttpMethod repeatMethod;
-    String repeatPath;
-    /** How many reads in a row, up to the last one, repeated the remembered one. */
-    int repeatsInARow;
     long lastSeenNanos;
     /** {@link ConnectionTable#endpointsKey} of the connection this state belongs to. */
     long endpoints;
-    /**
-     * Whatever the table's owner keeps per connection (the L7 pipeline: its repeat-counting offer);
-     * the parser never reads it, and {@link #reset()} drops it with the rest.
-     */
-    public Object attachment;
 
     /** Forget everything: the next read is taken as the start of a new connection. */
     public void reset() {
@@ -78,18 +61,6 @@ public final class ConnectionState {
         remaining = 0;
         resetFraming();
         clearCarry();
-        repeatLen = 0;
-        repeatsInARow = 0;
-        attachment = null;
-    }
-
-    /**
-     * How many reads in a row, the last one included, were the same single whole request as the read
-     * before them (0: the last read was not). While it is positive the connection stands at a message
-     * boundary.
-     */
-    public int repeatsInARow() {
-        return repeatsInARow;
     }
 
     void startHeaders() {

@@ -2,10 +2,6 @@ package dev.k8sebpf.agent.httpparse;
 
 import dev.k8sebpf.agent.httpparse.ConnectionState.Phase;
 import dev.k8sebpf.agent.httpparse.RequestLine.Ending;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-import java.security.SecureRandom;
 
 /**
  * Counts HTTP/1.x requests in the captured prefixes of socket reads, one connection at a time.
@@ -15,17 +11,8 @@ import java.security.SecureRandom;
  * {@code package-info.java}). One instance per thread: it reuses scratch buffers.
  */
 public final class HttpRequestParser {
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
-    /** Keys the repeat hash per process, so nobody can craft two reads that look alike to it. */
-    private static final long REPEAT_SEED = new SecureRandom().nextLong() | 1;
-
     private final RequestLine requestLine = new RequestLine();
     private final PathNormalizer normalizer = new PathNormalizer();
-    // the request the current read produced, while it may still become the connection's repeat memo
-    private int requests;
-    private HttpMethod firstMethod;
-    private String firstPath;
 
     /**
      * @param state         the connection's state, from {@link ConnectionTable#state(long)}
@@ -40,27 +27,6 @@ public final class HttpRequestParser {
         }
         int end = (int) Math.min(Math.min(Math.max(capturedLen, 0), captured.length), bytesReceived);
         boolean wholeRead = end == bytesReceived;
-        boolean atBoundary = wholeRead && end > 0 && state.phase == Phase.REQUEST_LINE && state.carryLen == 0;
-        long hash = atBoundary ? hash(captured, end) : 0;
-        if (atBoundary && state.repeatLen == end && state.repeatHash == hash) {
-            state.repeatsInARow++;
-            out.request(state.repeatMethod, state.repeatPath);
-            return;
-        }
-        state.repeatLen = 0;
-        state.repeatsInARow = 0;
-        requests = 0;
-        parseRead(state, captured, end, wholeRead, bytesReceived, out);
-        if (atBoundary && requests == 1 && state.phase == Phase.REQUEST_LINE && state.carryLen == 0) {
-            state.repeatLen = end;
-            state.repeatHash = hash;
-            state.repeatMethod = firstMethod;
-            state.repeatPath = firstPath;
-        }
-    }
-
-    private void parseRead(ConnectionState state, byte[] captured, int end, boolean wholeRead, long bytesReceived,
-            RequestConsumer out) {
         if (state.phase == Phase.LOST) {
             if (!startsWithRequest(captured, end, wholeRead)) {
                 return;
@@ -150,10 +116,6 @@ public final class HttpRequestParser {
         switch (requestLine.scan(b, from, to, ending)) {
             case REQUEST -> {
                 String path = normalizer.normalize(b, requestLine.targetFrom, requestLine.targetTo, requestLine.targetCut);
-                if (requests++ == 0) {
-                    firstMethod = requestLine.method;
-                    firstPath = path;
-                }
                 out.request(requestLine.method, path);
                 state.startHeaders();
             }
@@ -240,21 +202,6 @@ public final class HttpRequestParser {
         return kind == RequestLine.Kind.REQUEST;
     }
 
-    /** 64-bit keyed hash of {@code b[0, len)}, eight bytes a step. */
-    private static long hash(byte[] b, int len) {
-        long h = REPEAT_SEED ^ len;
-        int i = 0;
-        for (; i + 8 <= len; i += 8) {
-            h = (h ^ (long) LONG.get(b, i)) * 0x9E37_79B9_7F4A_7C15L;
-            h ^= h >>> 29;
-        }
-        long tail = 0;
-        for (int shift = 0; i < len; i++, shift += 8) {
-            tail |= (b[i] & 0xffL) << shift;
-        }
-        h = (h ^ tail) * 0x9E37_79B9_7F4A_7C15L;
-        return h ^ h >>> 32;
-    }
 
     private static int skipBlankLines(byte[] b, int pos, int end) {
         while (pos < end && (b[pos] == '\r' || b[pos] == '\n')) {

@@ -54,11 +54,6 @@ public enum HookTier implements Tier {
 
     /** Whether a program in this ELF section belongs to this tier. */
     boolean owns(String section) {
-        for (String prefix : sectionPrefixes) {
-            if (section.startsWith(prefix)) {
-                return true;
-            }
-        }
-        return false;
+        return Tier.inSections(section, sectionPrefixes);
     }
 }

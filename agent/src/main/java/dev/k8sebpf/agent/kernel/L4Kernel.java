@@ -1,6 +1,7 @@
 package dev.k8sebpf.agent.kernel;
 
 import dev.k8sebpf.agent.bpf.ConnectEvent;
+import dev.k8sebpf.agent.bpf.HookStat;
 import dev.k8sebpf.agent.bpf.ConnectSkeleton;
 import dev.k8sebpf.agent.hooks.AttachedTier;
 import dev.k8sebpf.agent.hooks.KernelException;
@@ -17,7 +18,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class L4Kernel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(L4Kernel.class);
-    private static final int STAT_EXCLUDED = 1;
     private static final OneTier SUBTREE_ONLY = new OneTier("CGROUP_SUBTREE, this subtree only", "(CGROUP_SUBTREE)");
 
     private final AttachedTier<HookTier, ConnectEvent> attached;
@@ -72,9 +72,9 @@ public final class L4Kernel implements AutoCloseable {
         return attached.lostEvents();
     }
 
-    /** Attempts by processes in EXCLUDE_COMMS (STAT_EXCLUDED in bpf/include/connect_event.h). */
+    /** Attempts by processes in EXCLUDE_COMMS (counted in the kernel). */
     public long excludedAttempts() {
-        return attached.stat(STAT_EXCLUDED);
+        return attached.stat(HookStat.STAT_EXCLUDED);
     }
 
     /** Detaches every hook and unloads the programs. Idempotent; the counters keep their last values. */

@@ -1,5 +1,6 @@
 package dev.k8sebpf.agent.l7;
 
+import dev.k8sebpf.agent.bpf.AddrFamily;
 import dev.k8sebpf.agent.bpf.BpfLayouts;
 import dev.k8sebpf.agent.bpf.HttpEvent;
 import java.lang.foreign.MemorySegment;
@@ -15,6 +16,7 @@ final class HttpEventView {
     private static final int ADDR_LEN = 16;
     private static final int COMM_LEN = 16;
     private static final int DATA_LEN = (int) (HttpEvent.SIZE - HttpEvent.OFFSET_DATA);
+    private static final long FAMILY_V4 = AddrFamily.FAMILY_V4.value();
 
     private final byte[] localAddr = new byte[ADDR_LEN];
     private final byte[] remoteAddr = new byte[ADDR_LEN];
@@ -42,18 +44,14 @@ final class HttpEventView {
         return Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, base + HttpEvent.OFFSET_REMOTE_PORT));
     }
 
-    int family() {
-        return Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, base + HttpEvent.OFFSET_FAMILY));
+    /** IPv4 (or v4-mapped IPv6): the addresses hold 4 bytes. */
+    boolean v4() {
+        return Byte.toUnsignedLong(seg.get(ValueLayout.JAVA_BYTE, base + HttpEvent.OFFSET_FAMILY)) == FAMILY_V4;
     }
 
     /** Valid bytes of {@link #data()}, never more than the array holds. */
     int captured() {
         return Math.min(Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, base + HttpEvent.OFFSET_CAPTURED)), DATA_LEN);
-    }
-
-    /** Events the kernel sent for this connection so far, this one included (0: unknown). */
-    long seq() {
-        return Integer.toUnsignedLong(seg.get(BpfLayouts.LE_INT, base + HttpEvent.OFFSET_SEQ));
     }
 
     /** Bytes the receive returned (may exceed what was captured). */

@@ -1,17 +1,18 @@
 package dev.k8sebpf.agent.l7;
 
 import dev.k8sebpf.agent.bpf.HttpEvent;
+import dev.k8sebpf.agent.bpf.HttpSkeleton;
 import dev.k8sebpf.agent.hooks.Layer;
 import dev.k8sebpf.agent.loader.EventRing;
 
 /** The HTTP hooks' part in bringing up a tier: their event, read in place, and the process to skip. */
 final class HttpLayer implements Layer<L7HookTier, HttpEventView> {
-    private final long ignoredTgid;
+    private final byte[] rodata;
     private final HttpEventView view = new HttpEventView();
 
     /** @param ignoredTgid a process whose receives the kernel skips (the agent itself); 0 skips none */
     HttpLayer(long ignoredTgid) {
-        this.ignoredTgid = ignoredTgid;
+        this.rodata = new HttpSkeleton.Rodata().agentTgid(ignoredTgid).toBytes();
     }
 
     @Override
@@ -42,6 +43,6 @@ final class HttpLayer implements Layer<L7HookTier, HttpEventView> {
 
     @Override
     public byte[] rodata(L7HookTier tier) {
-        return tier.rodata(ignoredTgid);
+        return rodata;
     }
 }

@@ -22,7 +22,6 @@ final class HttpMetrics {
     static final String REQUESTS = "internal_http_requests";
     static final String FILTERED = "internal_http_filtered_requests";
     static final String LOST = "internal_http_lost_events";
-    static final String IN_KERNEL = "internal_http_kernel_counted_requests";
     static final String OVERFLOWED = "internal_http_overflowed_requests";
 
     private final MeterRegistry registry;
@@ -61,9 +60,8 @@ final class HttpMetrics {
                 requests::overflowed);
     }
 
-    void countRequest(long sourceHi, long sourceLo, Destination destination, HttpMethod method, String path, String comm,
-                      long n) {
-        requests.count(probe.set(sourceHi, sourceLo, destination, method, path, comm), n, now);
+    void countRequest(long sourceHi, long sourceLo, Destination destination, HttpMethod method, String path, String comm) {
+        requests.count(probe.set(sourceHi, sourceLo, destination, method, path, comm), 1, now);
     }
 
     /**
@@ -80,17 +78,14 @@ final class HttpMetrics {
         return requests.keys();
     }
 
-    void countFiltered(long n) {
-        filtered.increment(n);
+    void countFiltered() {
+        filtered.increment();
     }
 
-    /** The kernel's dropped events and the requests it counted itself, read at scrape time. */
-    void bindKernel(LongSupplier lostEvents, LongSupplier countedInKernel) {
+    /** The kernel's dropped events, read at scrape time. */
+    void bindKernel(LongSupplier lostEvents) {
         FunctionCounters.register(registry, LOST, "HTTP events dropped in the kernel because the ring buffer was full",
                 lostEvents);
-        FunctionCounters.register(registry, IN_KERNEL,
-                "Requests of internal_http_requests_total (and filtered ones) counted in the kernel as repeats of a connection's previous request",
-                countedInKernel);
     }
 
     private Counter counter(RequestSeries labels) {

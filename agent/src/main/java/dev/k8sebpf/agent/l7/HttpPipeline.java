@@ -11,7 +11,6 @@ import dev.k8sebpf.agent.httpparse.RequestConsumer;
 import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.mapping.IpKey;
 import dev.k8sebpf.agent.mapping.MappingTable;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -24,8 +23,6 @@ import java.util.function.Consumer;
  * the receiving server. Runs on the one thread that drains the kernel's events; not thread-safe.
  */
 final class HttpPipeline implements Consumer<HttpEventView> {
-    private static final int FAMILY_V4 = 4;
-
     private final MappingTable mapping;
     private final HttpMetrics metrics;
     private final boolean dropUnmapped;
@@ -36,26 +33,8 @@ final class HttpPipeline implements Consumer<HttpEventView> {
     private final HttpRequestParser parser = new HttpRequestParser();
     /** "namespace/service" per destination with series: the limiter's key, built once per destination. */
     private final HashMap<Destination, String> serviceKeys = new HashMap<>();
-    private final RequestConsumer onRequest = this::request;
-    /** Null when no kernel counts repeats (unit tests). */
-    private final KernelRepeats repeats;
-
-    // the receive being parsed, read by onRequest (so no callback object per event)
-    private long localHi;
-    private long localLo;
-    private long sourceHi;
-    private long sourceLo;
-    private Destination destination;
-    private String comm;
-    private HttpMethod lastMethod;
-    private String lastPath;
 
     HttpPipeline(L7Options options, MappingTable mapping, HttpMetrics metrics, ConnectionTable connections) {
-        this(options, mapping, metrics, connections, null);
-    }
-
-    HttpPipeline(L7Options options, MappingTable mapping, HttpMetrics metrics, ConnectionTable connections,
-                 KernelRepeats repeats) {
         this.mapping = mapping;
         this.metrics = metrics;
         this.dropUnmapped = options.dropUnmapped();
@@ -63,7 +42,6 @@ final class HttpPipeline implements Consumer<HttpEventView> {
         this.limiter = new PathCardinalityLimiter(options.maxPathsPerService());
         this.processes = new ProcessNames(options.excludeComms());
         this.connections = connections;
-        this.repeats = repeats;
     }
 
     /**
@@ -95,71 +73,45 @@ final class HttpPipeline implements Consumer<HttpEventView> {
         if (process.excluded()) {
             return;
         }
-        boolean v4 = event.family() == FAMILY_V4;
+        boolean v4 = event.v4();
         byte[] local = event.localAddr();
         byte[] remote = event.remoteAddr();
-        localHi = IpKey.hiOf(local, v4);
-        localLo = IpKey.loOf(local, v4);
-        sourceHi = IpKey.hiOf(remote, v4);
-        sourceLo = IpKey.loOf(remote, v4);
-        destination = mapping.lookup(localHi, localLo);
-        comm = process.name();
-        ConnectionState state = connections.state(event.connId(),
-                ConnectionTable.endpointsKey(localHi, localLo, event.localPort(), sourceHi, sourceLo, event.remotePort()));
+        long localHi = IpKey.hiOf(local, v4);
+        long localLo = IpKey.loOf(local, v4);
+        Receiver receiver = new Receiver(IpKey.hiOf(remote, v4), IpKey.loOf(remote, v4),
+                mapping.lookup(localHi, localLo), process.name());
+        ConnectionState state = connections.state(event.connId(), ConnectionTable.endpointsKey(localHi, localLo,
+                event.localPort(), receiver.sourceHi, receiver.sourceLo, event.remotePort()));
         // parsed even when its requests are dropped, so the connection's framing stays in step
-        byte[] data = event.data();
-        parser.parse(state, data, event.captured(), event.bytes(), onRequest);
-        if (repeats != null && state.repeatsInARow() >= KernelRepeats.ARM_AFTER) {
-            offerRepeats(state, event, data);
-        }
+        parser.parse(state, event.data(), event.captured(), event.bytes(), receiver);
     }
 
-    /** The read just parsed repeated the connection's request: let the kernel count the next ones. */
-    private void offerRepeats(ConnectionState state, HttpEventView event, byte[] data) {
-        KernelRepeats.Offer offer = state.attachment instanceof KernelRepeats.Offer o ? o : null;
-        if (offer == null || state.repeatsInARow() == KernelRepeats.ARM_AFTER) {
-            // a new run of repeats (maybe of another request): its bytes and labels, once per run
-            offer = new KernelRepeats.Offer(event.connId(), Arrays.copyOf(data, event.captured()), event.localPort(),
-                    event.remotePort(), repeatTarget());
-            state.attachment = offer;
-        }
-        repeats.offer(offer, event.seq());
-    }
+    /** The labels of one receive's requests, other than method and path: what the parser's callback counts them with. */
+    private final class Receiver implements RequestConsumer {
+        final long sourceHi;
+        final long sourceLo;
+        final Destination destination;
+        final String comm;
 
-    private void request(HttpMethod method, String path) {
-        lastMethod = method;
-        lastPath = path;
-        count(method, path, 1);
-    }
-
-    private void count(HttpMethod method, String path, long n) {
-        if (destination == Destination.UNMAPPED && dropUnmapped) {
-            return;
+        Receiver(long sourceHi, long sourceLo, Destination destination, String comm) {
+            this.sourceHi = sourceHi;
+            this.sourceLo = sourceLo;
+            this.destination = destination;
+            this.comm = comm;
         }
-        if (healthchecks.isHealthcheck(path)) {
-            metrics.countFiltered(n);
-            return;
-        }
-        String service = serviceKeys.computeIfAbsent(destination, HttpPipeline::serviceKey);
-        metrics.countRequest(sourceHi, sourceLo, destination, method, limiter.limit(service, path), comm, n);
-    }
 
-    /**
-     * What the kernel is to count the read just parsed (one repeated request) for. Its series is found
-     * again at each report, so a destination the mapping learns only later (a new pod) is labelled as
-     * soon as it is known.
-     */
-    private KernelRepeats.Target repeatTarget() {
-        long fromHi = sourceHi, fromLo = sourceLo, toHi = localHi, toLo = localLo;
-        String process = comm, path = lastPath;
-        HttpMethod method = lastMethod;
-        return n -> {
-            sourceHi = fromHi;
-            sourceLo = fromLo;
-            destination = mapping.lookup(toHi, toLo);
-            comm = process;
-            count(method, path, n);
-        };
+        @Override
+        public void request(HttpMethod method, String path) {
+            if (destination == Destination.UNMAPPED && dropUnmapped) {
+                return;
+            }
+            if (healthchecks.isHealthcheck(path)) {
+                metrics.countFiltered();
+                return;
+            }
+            String service = serviceKeys.computeIfAbsent(destination, HttpPipeline::serviceKey);
+            metrics.countRequest(sourceHi, sourceLo, destination, method, limiter.limit(service, path), comm);
+        }
     }
 
     /** The limiter's key: paths are capped per Service, not per pod. */

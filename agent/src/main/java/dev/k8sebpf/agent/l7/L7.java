@@ -36,8 +36,8 @@ public final class L7 implements AutoCloseable {
         ConnectionTable connections = new ConnectionTable(ConnectionTable.DEFAULT_CAPACITY,
                 ConnectionTable.DEFAULT_IDLE_TTL, System::nanoTime);
         L7Kernel kernel = L7Kernel.open(options.hookTier(), ignoredTgid);
-        HttpPipeline pipeline = new HttpPipeline(options, mapping, metrics, connections, kernel.repeats());
-        metrics.bindKernel(kernel::lostEvents, kernel::repeatsCountedInKernel);
+        HttpPipeline pipeline = new HttpPipeline(options, mapping, metrics, connections);
+        metrics.bindKernel(kernel::lostEvents);
         return new L7(kernel, pipeline);
     }
 

@@ -17,8 +17,15 @@
  * 336-byte records): room for 250,000 receives per second per node at the 100 ms poll interval, and
  * above 120,000 events per second the poller drains four times as often. A lost event is exactly
  * one uncounted receive, counted in {@code internal_http_lost_events_total}. A cold JVM also drains
- * more slowly for its first seconds, until the JIT has compiled the pipeline. Connections that keep
- * sending one request are counted in the kernel instead ({@link dev.k8sebpf.agent.l7.KernelRepeats}).
+ * more slowly for its first seconds, until the JIT has compiled the pipeline.
+ *
+ * <h2>From a receive to a count</h2>
+ * bpf/http.bpf.c sends one http_event per server-side receive on a connection that carried a request
+ * start → {@link dev.k8sebpf.agent.l7.L7Kernel#poll} reads the ring in place
+ * ({@link dev.k8sebpf.agent.l7.HttpEventView}) → {@link dev.k8sebpf.agent.l7.HttpPipeline} labels it
+ * (client, destination from the mapping, process) → {@code HttpRequestParser} finds the requests in
+ * its bytes, following the connection's framing → {@link dev.k8sebpf.agent.l7.HttpMetrics} counts
+ * each. L4's walk is the same with connect_event, {@code ConnectEventCounter} and {@code AgentMetrics}.
  *
  * <h2>Series</h2>
  * <ul>
@@ -32,8 +39,6 @@
  * <li>{@code internal_http_filtered_requests_total}: requests to health-check and scrape paths
  *     (FILTER_HEALTHCHECK, HEALTHCHECK_PATHS), which are not in the series above.</li>
  * <li>{@code internal_http_lost_events_total}: receives the kernel could not report (ring buffer full).</li>
- * <li>{@code internal_http_kernel_counted_requests_total}: requests (already in the two series above)
- *     that the kernel counted as repeats of an armed connection's request, without an event.</li>
  * </ul>
  * Requests received by processes named in L7_EXCLUDE_COMMS are not counted (compared in the pipeline:
  * the BPF object has no comm map; the comparison allocates nothing per event).

@@ -16,9 +16,6 @@ public final class MissingFeature {
     private static final Map<String, String> HELPERS = Map.of(
             "158", "helper bpf_get_current_task_btf (Linux 5.11+)",
             "175", "helper bpf_task_pt_regs (Linux 5.15+)");
-    /** "extern (func ksym) 'bpf_rdonly_cast': not found in kernel or module BTFs" */
-    private static final Pattern MISSING_KFUNC = Pattern.compile("extern \\(func ksym\\) '([^']+)': not found");
-    private static final Map<String, String> KFUNCS = Map.of("bpf_rdonly_cast", "kfunc bpf_rdonly_cast (Linux 6.2+)");
     /** ENOTSUPP: the kernel's own "not supported", which an fentry attach returns without BPF trampolines. */
     private static final int ENOTSUPP = 524;
 
@@ -31,10 +28,6 @@ public final class MissingFeature {
             Matcher helper = UNKNOWN_HELPER.matcher(line);
             if (helper.find()) {
                 return Optional.of(HELPERS.getOrDefault(helper.group(1), "BPF helper #" + helper.group(1)));
-            }
-            Matcher kfunc = MISSING_KFUNC.matcher(line);
-            if (kfunc.find()) {
-                return Optional.of(KFUNCS.getOrDefault(kfunc.group(1), "kfunc " + kfunc.group(1)));
             }
         }
         if (step.startsWith("attach f") && failure.errno() == ENOTSUPP) {

@@ -1,5 +1,6 @@
 package dev.k8sebpf.agent.pipeline;
 
+import dev.k8sebpf.agent.bpf.AddrFamily;
 import dev.k8sebpf.agent.bpf.ConnectEvent;
 import dev.k8sebpf.agent.comm.ProcessNames;
 import dev.k8sebpf.agent.kernel.ConnectEventSink;
@@ -19,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConnectEventCounter implements ConnectEventSink {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectEventCounter.class);
-    private static final int FAMILY_V4 = 4;
 
     private final MappingTable table;
     private final AgentMetrics metrics;
@@ -44,7 +44,7 @@ public final class ConnectEventCounter implements ConnectEventSink {
     @Override
     public void accept(ConnectEvent event) {
         byte[] daddr = event.daddr();
-        boolean v4 = event.family() == FAMILY_V4;
+        boolean v4 = event.family() == AddrFamily.FAMILY_V4;
         if (event.excluded() == 1) {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("excluded attempt: {} (pid {}) → {} port {}", event.commString(), event.tgid(),

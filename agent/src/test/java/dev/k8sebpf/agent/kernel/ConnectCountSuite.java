@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.k8sebpf.agent.bpf.AddrFamily;
 import dev.k8sebpf.agent.bpf.ConnectEvent;
 import dev.k8sebpf.agent.bpf.ConnectSkeleton;
 import dev.k8sebpf.agent.loader.BpfTool;
@@ -107,7 +108,7 @@ abstract class ConnectCountSuite {
             assertThat(seen).hasSize(IN_JVM).allSatisfy(e -> {
                 assertThat(e.commString()).isEqualTo("java");
                 assertThat(e.tgid()).isEqualTo(PID);
-                assertThat(e.family()).isEqualTo(4);
+                assertThat(e.family()).isEqualTo(AddrFamily.FAMILY_V4);
                 assertThat(e.tier()).isEqualTo(tier().ordinal() + 1); // TIER_* in connect_event.h
                 assertThat(e.outcome()).isEqualTo(connectedOutcome());
                 assertThat(e.excluded()).isZero();
@@ -121,7 +122,7 @@ abstract class ConnectCountSuite {
         try (LoopbackServer server = new LoopbackServer("::1")) {
             connectJava("::1", server.port(), IN_JVM);
             List<ConnectEvent> seen = events.to("::1", server.port(), IN_JVM);
-            assertThat(seen).hasSize(IN_JVM).allSatisfy(e -> assertThat(e.family()).isEqualTo(6));
+            assertThat(seen).hasSize(IN_JVM).allSatisfy(e -> assertThat(e.family()).isEqualTo(AddrFamily.FAMILY_V6));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.k8sebpf.agent.kernel;
 
+import dev.k8sebpf.agent.bpf.AddrFamily;
 import dev.k8sebpf.agent.bpf.ConnectEvent;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -44,7 +45,7 @@ final class EventCollector {
         byte[] wanted = bytes(address);
         return all.stream()
                 .filter(e -> e.dport() == port)
-                .filter(e -> e.family() == (wanted.length == 4 ? 4 : 6))
+                .filter(e -> e.family() == (wanted.length == 4 ? AddrFamily.FAMILY_V4 : AddrFamily.FAMILY_V6))
                 .filter(e -> Arrays.equals(Arrays.copyOf(e.daddr(), wanted.length), wanted))
                 .toList();
     }

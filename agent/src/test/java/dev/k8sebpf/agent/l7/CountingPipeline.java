@@ -22,17 +22,15 @@ import java.util.TreeMap;
 final class CountingPipeline {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final String service;
-    private final L7Options options;
     private final MappingTable mapping = new MappingTable(Duration.ofMinutes(5), 64, System::nanoTime);
     private final Set<Integer> ports = new HashSet<>();
-    /** Made at the first drain, with the kernel's repeat counting, as L7.start does. */
-    private HttpPipeline pipeline;
-    private L7Kernel kernel;
+    private final HttpPipeline pipeline;
 
     CountingPipeline(L7Options options, String serverAddress, String service) {
         this.service = service;
-        this.options = options;
         mapping.put(IpKey.parse(serverAddress), new Destination("l7test", service, "pod-1"));
+        pipeline = new HttpPipeline(options, mapping, new HttpMetrics(registry, 10_000, Duration.ofMinutes(15)),
+                new ConnectionTable(1024, Duration.ofMinutes(5), System::nanoTime));
     }
 
     static L7Options options(int maxPaths) {
@@ -46,14 +44,6 @@ final class CountingPipeline {
 
     /** Feeds the events of our ports to the pipeline; returns how many. */
     int drain(L7Kernel kernel) {
-        if (pipeline == null) {
-            this.kernel = kernel;
-            pipeline = new HttpPipeline(options, mapping, new HttpMetrics(registry, 10_000, Duration.ofMinutes(15)),
-                    new ConnectionTable(1024, Duration.ofMinutes(5), System::nanoTime), kernel.repeats());
-        }
-        if (kernel != this.kernel) {
-            throw new IllegalArgumentException("one kernel per pipeline: its repeats report to this pipeline");
-        }
         int[] ours = {0};
         pipeline.startDrain();
         kernel.poll(event -> {

@@ -2,6 +2,7 @@ package dev.k8sebpf.agent.l7;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.k8sebpf.agent.bpf.AddrFamily;
 import dev.k8sebpf.agent.bpf.HttpEvent;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -30,7 +31,7 @@ class HttpEventViewTest {
             assertThat(view.remoteAddr()).isEqualTo(decoded.remoteAddr());
             assertThat(view.localPort()).isEqualTo(decoded.localPort());
             assertThat(view.remotePort()).isEqualTo(decoded.remotePort());
-            assertThat(view.family()).isEqualTo(decoded.family());
+            assertThat(view.v4()).isEqualTo(decoded.family() == AddrFamily.FAMILY_V4);
             assertThat(view.bytes()).isEqualTo(decoded.bytes());
             assertThat(view.comm()).isEqualTo(decoded.comm());
             int captured = Math.min(decoded.captured(), decoded.data().length);

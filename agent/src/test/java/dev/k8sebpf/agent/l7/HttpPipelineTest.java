@@ -3,6 +3,7 @@ package dev.k8sebpf.agent.l7;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
+import dev.k8sebpf.agent.bpf.AddrFamily;
 import dev.k8sebpf.agent.bpf.HttpEvent;
 import dev.k8sebpf.agent.httpparse.ConnectionTable;
 import dev.k8sebpf.agent.mapping.Destination;
@@ -182,8 +183,8 @@ class HttpPipelineTest {
     private static HttpEventView event(long connId, int family, byte[] local, byte[] remote, String comm, String data) {
         byte[] bytes = data.getBytes(StandardCharsets.US_ASCII);
         HttpEvent event = new HttpEvent(connId, Arrays.copyOf(local, 16), Arrays.copyOf(remote, 16), 8080,
-                40000 + (int) connId, family, 1, bytes.length, 1234, bytes.length,
-                Arrays.copyOf(comm.getBytes(StandardCharsets.UTF_8), 16), Arrays.copyOf(bytes, 256));
+                40000 + (int) connId, bytes.length, bytes.length, family == 4 ? AddrFamily.FAMILY_V4 : AddrFamily.FAMILY_V6,
+                new byte[5], Arrays.copyOf(comm.getBytes(StandardCharsets.UTF_8), 16), Arrays.copyOf(bytes, 256));
         MemorySegment ring = Arena.ofAuto().allocate(HttpEvent.SIZE + 8);
         event.encode(ring, 8);
         return new HttpEventView().at(ring, 8);

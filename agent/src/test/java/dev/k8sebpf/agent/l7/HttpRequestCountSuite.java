@@ -187,113 +187,41 @@ abstract class HttpRequestCountSuite {
     }
 
     @Test
-    void repeatedRequestsAreCountedInTheKernelUntilTheConnectionSendsOtherBytes() throws Exception {
-        // a kernel of its own: its arms are this test's alone
-        try (L7Kernel own = open(0)) {
-            KernelRepeats repeats = own.repeats();
-            CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "repeats");
-            try (Servers.Server server = Servers.jdk(address); Socket socket = connect(server, counted)) {
-                for (int i = 0; i < KernelRepeats.ARM_AFTER + 1; i++) {
-                    sendGet(socket, "/same");
-                }
-                counted.drain(own);
-                assertThat(repeats.armedConnections()).as("written by the drain that saw the repeats, not published").isZero();
-                counted.drain(own);
-                assertThat(repeats.armedConnections()).as("published by the next drain").isEqualTo(1);
-                long inKernelBefore = repeats.counted();
-
-                for (int i = 0; i < 200; i++) {
-                    sendGet(socket, "/same");
-                }
-                assertThat(counted.drain(own)).as("events sent for the repeats").isZero();
-                assertThat(repeats.counted() - inKernelBefore).isEqualTo(200);
-                assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /same", 203L));
-
-                // Other bytes drop the arm, so the agent sees the POST, and its body is not taken for the
-                // armed request although it is byte for byte the same.
-                sendPostHead(socket);
-                Thread.sleep(100); // the body arrives as a read of its own
-                sendPostBody(socket);
-                for (int i = 0; i < 3; i++) {
-                    sendGet(socket, "/same");
-                }
-                assertThat(counted.drain(own)).isGreaterThanOrEqualTo(5);
-                assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /same", 206L), entry("POST /submit", 1L));
-                assertThat(counted.tagValues("process_comm")).containsExactly("java");
-                assertThat(counted.tagValues("source_ip")).containsExactly(socket.getLocalAddress().getHostAddress());
+    void aRepeatedRequestAndABodyByteForByteTheSameAreCountedAsWhatTheyAre() throws Exception {
+        CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "repeats");
+        try (Servers.Server server = Servers.jdk(address); Socket socket = connect(server, counted)) {
+            for (int i = 0; i < 200; i++) {
+                sendGet(socket, "/same");
             }
-            // the close drops the arm in the kernel; the agent frees its slot
-            counted.drain(own);
-            counted.drain(own);
-            assertThat(repeats.armedConnections()).isZero();
+            sendPostHead(socket);
+            Thread.sleep(100); // the body arrives as a read of its own
+            sendPostBody(socket);
+            for (int i = 0; i < 3; i++) {
+                sendGet(socket, "/same");
+            }
+            counted.drain(kernel);
+            assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /same", 203L), entry("POST /submit", 1L));
+            assertThat(counted.tagValues("process_comm")).containsExactly("java");
+            assertThat(counted.tagValues("source_ip")).containsExactly(socket.getLocalAddress().getHostAddress());
         }
     }
 
     @Test
-    void anArmBasedOnEventsTheKernelHasMovedPastNeverCounts() throws Exception {
-        // a kernel of its own: its arms are this test's alone
-        try (L7Kernel own = open(0)) {
-            KernelRepeats repeats = own.repeats();
-            CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "stale");
-            try (Servers.Server server = Servers.jdk(address); Socket socket = connect(server, counted)) {
-                // First an arm the kernel checks and counts in, then drops: the arm written next at the
-                // same index must be checked again, not taken as checked.
-                armAndPublish(own, counted, socket);
+    void aConnectionReadThroughTwoDescriptorsIsFollowedOnBoth() throws Exception {
+        CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "two-fds");
+        // read 4, the POST head, through the second descriptor; its body, byte for byte a request,
+        // through the first again: a body, not a request
+        try (Servers.Server server = Servers.twoDescriptors(address, 4); Socket socket = connect(server, counted)) {
+            for (int i = 0; i < 3; i++) {
                 sendGet(socket, "/same");
-                sendGet(socket, "/other");
-                for (int i = 0; i < 3; i++) {
-                    counted.drain(own); // the agent retires the dropped arm, then frees its index
-                }
-                assertThat(repeats.counted()).as("the first arm counted").isEqualTo(1);
-                assertThat(repeats.armedConnections()).isZero();
-
-                for (int i = 0; i < KernelRepeats.ARM_AFTER + 1; i++) {
-                    sendGet(socket, "/same");
-                }
-                counted.drain(own); // writes the arm, based on the last GET
-                // A POST head follows before the next drain publishes the arm: the kernel has sent it since.
-                sendPostHead(socket);
-                Thread.sleep(100);
-                long inKernelBefore = repeats.counted();
-                counted.drain(own);
-                assertThat(repeats.armedConnections()).as("the stale arm was published").isEqualTo(1);
-
-                sendPostBody(socket); // the same bytes as the armed request, but a body
-                sendGet(socket, "/same");
-                counted.drain(own);
-                assertThat(repeats.counted() - inKernelBefore).as("counted in the kernel").isZero();
-                assertThat(repeats.armedConnections()).as("the kernel dropped the stale arm").isZero();
-                assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /other", 1L),
-                        entry("GET /same", 2L * KernelRepeats.ARM_AFTER + 4), entry("POST /submit", 1L));
             }
-        }
-    }
-
-    @Test
-    void anEventSentThroughAnotherDescriptorDropsTheArm() throws Exception {
-        // a kernel of its own: its arms are this test's alone
-        try (L7Kernel own = open(0)) {
-            KernelRepeats repeats = own.repeats();
-            CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "two-fds");
-            int postRead = KernelRepeats.ARM_AFTER + 4; // after the GETs that arm, and two counted in the kernel
-            try (Servers.Server server = Servers.twoDescriptors(address, postRead); Socket socket = connect(server, counted)) {
-                armAndPublish(own, counted, socket);
-                sendGet(socket, "/same");
-                sendGet(socket, "/same");
-                counted.drain(own);
-                assertThat(repeats.counted()).as("counted in the kernel on the first descriptor").isEqualTo(2);
-
-                // The POST head is read through the second descriptor; its body, byte for byte the armed
-                // request, through the first again: it is a body, not a repeat.
-                sendPostHead(socket);
-                Thread.sleep(100); // the body arrives as a read of its own
-                sendPostBody(socket);
-                counted.drain(own);
-                assertThat(repeats.counted()).as("the body was not counted in the kernel").isEqualTo(2);
-                assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /same", KernelRepeats.ARM_AFTER + 3L),
-                        entry("POST /submit", 1L));
-                assertThat(counted.tagValues("process_comm")).containsExactly("python3");
-            }
+            sendPostHead(socket);
+            Thread.sleep(100);
+            sendPostBody(socket);
+            sendGet(socket, "/same");
+            counted.drain(kernel);
+            assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /same", 4L), entry("POST /submit", 1L));
+            assertThat(counted.tagValues("process_comm")).containsExactly("python3");
         }
     }
 
@@ -303,16 +231,6 @@ abstract class HttpRequestCountSuite {
         Socket socket = new Socket(address, server.port());
         socket.setTcpNoDelay(true);
         return socket;
-    }
-
-    /** Sends the same GET until the agent offers an arm, and drains until it is published. */
-    private static void armAndPublish(L7Kernel own, CountingPipeline counted, Socket socket) throws IOException {
-        for (int i = 0; i < KernelRepeats.ARM_AFTER + 1; i++) {
-            sendGet(socket, "/same");
-        }
-        counted.drain(own);
-        counted.drain(own);
-        assertThat(own.repeats().armedConnections()).as("armed").isEqualTo(1);
     }
 
     @Test

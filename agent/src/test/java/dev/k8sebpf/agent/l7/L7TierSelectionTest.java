@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.k8sebpf.agent.bpf.HttpKernelFunctionsSkeleton;
+import dev.k8sebpf.agent.bpf.HttpSkeleton;
 import dev.k8sebpf.agent.hooks.KernelException;
 import dev.k8sebpf.agent.hooks.ObjectFiles;
 import dev.k8sebpf.agent.hooks.TierObject;
@@ -29,6 +29,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * reasons are pinned too.
  */
 class L7TierSelectionTest {
+    private static final byte[] RODATA = new HttpSkeleton.Rodata().toBytes();
     private static final KernelExpectations EXPECTED = KernelExpectations.current();
 
     @BeforeAll
@@ -93,7 +94,7 @@ class L7TierSelectionTest {
     void kprobeTierPassesTheVerifier() throws Exception {
         // where kprobes attach, the count suite runs this tier; the build machine can only verify it
         assumeTrue(EXPECTED.buildMachine() || EXPECTED.l7Works("kprobe"), "the kprobe tier does not load on " + EXPECTED.name());
-        assertOnlyTierLoads(L7HookTier.KPROBE, ObjectFiles.forThisArch(HttpKernelFunctionsSkeleton::objectBytes));
+        assertOnlyTierLoads(L7HookTier.KPROBE, ObjectFiles.forThisArch(HttpSkeleton::objectBytes));
     }
 
     /**
@@ -104,14 +105,14 @@ class L7TierSelectionTest {
     @Test
     void arm64KprobeTierStopsAtTheArm64RegistersOnX86() {
         assumeTrue(System.getProperty("os.arch").equals("amd64"), "an x86 kernel's BTF only");
-        assertThatThrownBy(() -> TierObject.load(L7HookTier.KPROBE, HttpKernelFunctionsSkeleton.objectBytes("arm64"), L7HookTier.KPROBE.rodata(0)))
+        assertThatThrownBy(() -> TierObject.load(L7HookTier.KPROBE, HttpSkeleton.objectBytes("arm64"), RODATA))
                 .isInstanceOfSatisfying(TierUnavailable.class, f -> assertThat(f.libbpfLog())
                         .anyMatch(line -> line.contains("failed to resolve CO-RE relocation <byte_off> [") && line.contains("] struct user_pt_regs.regs[")));
     }
 
     /** The tier's programs got a program fd from the verifier; the object's other programs were not loaded. */
     private static void assertOnlyTierLoads(L7HookTier tier, byte[] elf) throws Exception {
-        try (BpfObject object = TierObject.load(tier, elf, tier.rodata(0))) {
+        try (BpfObject object = TierObject.load(tier, elf, RODATA)) {
             assertThat(object.programs().stream().filter(tier::owns).mapToInt(BpfProgram::fd))
                     .isNotEmpty().allMatch(fd -> fd >= 0);
             assertThat(object.programs().stream().filter(p -> !tier.owns(p)).mapToInt(BpfProgram::fd))

@@ -2,6 +2,7 @@ package dev.k8sebpf.agent.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.k8sebpf.agent.bpf.AddrFamily;
 import dev.k8sebpf.agent.bpf.ConnectEvent;
 import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.mapping.IpKey;
@@ -24,7 +25,7 @@ class ConnectEventCounterTest {
         byte[] address = InetAddress.getByName(ip).getAddress();
         byte[] daddr = Arrays.copyOf(address, 16);
         byte[] commBytes = Arrays.copyOf(comm.getBytes(StandardCharsets.UTF_8), 16);
-        return new ConnectEvent(daddr, 80, address.length == 4 ? 4 : 6, 1, 0, 4242, 0, excluded, new byte[2], commBytes);
+        return new ConnectEvent(daddr, 80, address.length == 4 ? AddrFamily.FAMILY_V4 : AddrFamily.FAMILY_V6, 1, 0, 4242, 0, excluded, new byte[2], commBytes);
     }
 
     private List<String> attempts() {

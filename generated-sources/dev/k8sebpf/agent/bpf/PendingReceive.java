@@ -4,22 +4,22 @@ package dev.k8sebpf.agent.bpf;
 import java.lang.foreign.MemorySegment;
 
 /**
- * C {@code struct receive_call}, 16 bytes, little-endian.
+ * C {@code struct pending_receive}, 16 bytes, little-endian.
  *
- * @param arg1 {@code arg1} at byte 0
+ * @param arg {@code arg} at byte 0
  * @param fd {@code fd} at byte 8
  * @param nr {@code nr} at byte 12
  */
-public record ReceiveCall(long arg1, int fd, int nr) {
+public record PendingReceive(long arg, int fd, int nr) {
     /**
-     * {@code sizeof(struct receive_call)}.
+     * {@code sizeof(struct pending_receive)}.
      */
     public static final long SIZE = 16L;
 
     /**
-     * Byte offset of {@code arg1}.
+     * Byte offset of {@code arg}.
      */
-    public static final long OFFSET_ARG1 = 0L;
+    public static final long OFFSET_ARG = 0L;
 
     /**
      * Byte offset of {@code fd}.
@@ -32,21 +32,21 @@ public record ReceiveCall(long arg1, int fd, int nr) {
     public static final long OFFSET_NR = 12L;
 
     /**
-     * Reads a {@code receive_call} at {@code offset} (offsets as BTF gives them).
+     * Reads a {@code pending_receive} at {@code offset} (offsets as BTF gives them).
      */
-    public static ReceiveCall decode(MemorySegment seg, long offset) {
-        long arg1 = seg.get(BpfLayouts.LE_LONG, offset);
+    public static PendingReceive decode(MemorySegment seg, long offset) {
+        long arg = seg.get(BpfLayouts.LE_LONG, offset);
         int fd = seg.get(BpfLayouts.LE_INT, offset + 8L);
         int nr = seg.get(BpfLayouts.LE_INT, offset + 12L);
-        return new ReceiveCall(arg1, fd, nr);
+        return new PendingReceive(arg, fd, nr);
     }
 
     /**
-     * Writes this {@code receive_call} at {@code offset}; padding bytes are zeroed.
+     * Writes this {@code pending_receive} at {@code offset}; padding bytes are zeroed.
      */
     public void encode(MemorySegment seg, long offset) {
         seg.asSlice(offset, SIZE).fill((byte) 0);
-        seg.set(BpfLayouts.LE_LONG, offset, arg1);
+        seg.set(BpfLayouts.LE_LONG, offset, arg);
         seg.set(BpfLayouts.LE_INT, offset + 8L, fd);
         seg.set(BpfLayouts.LE_INT, offset + 12L, nr);
     }
