@@ -73,21 +73,6 @@ struct {
 	__uint(max_entries, 10240);
 } syscall_pending SEC(".maps");
 
-/* The agent's own connects (to the API server, say) are never attempts. */
-static __always_inline bool from_agent(void)
-{
-	__u32 tgid = current_tgid();
-
-	if (!agent_ns_tgid)
-		return false;
-	if (agent_tgid)
-		return tgid == agent_tgid;
-	if (!is_process(agent_ns_tgid, agent_pidns_inum))
-		return false;
-	agent_tgid = tgid;
-	return true;
-}
-
 /*
  * Sends one attempt. draft holds the destination and tier; the process identity is taken here.
  * Excluded processes are only counted unless emit_excluded is set.
@@ -98,7 +83,8 @@ static __always_inline void submit_attempt(const struct connect_event *draft, __
 	struct connect_event *event;
 	__u8 excluded;
 
-	if (from_agent())
+	/* the agent's own connects (to the API server, say) are never attempts */
+	if (is_agent(agent_ns_tgid, agent_pidns_inum, &agent_tgid))
 		return;
 	read_process_comm(key.comm);
 	excluded = bpf_map_lookup_elem(&excluded_comms, &key) != NULL;

@@ -38,8 +38,12 @@ char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_* are GPL-only helpers 
 
 #define MSG_PEEK 2 /* a peek is read again later: count the real read only */
 
-/* Set by the agent before load: its own receives (e.g. scrapes of its metrics endpoint) are skipped. */
-const volatile __u32 agent_tgid = 0;
+/* Set by the agent before load: its pid in its own pid namespace and that namespace's inode (0: none).
+ * Its own receives (scrapes of its metrics endpoint, say) are skipped. */
+const volatile __u32 agent_ns_tgid = 0;
+const volatile __u32 agent_pidns_inum = 0;
+/* The agent's pid in the initial namespace, once one of its receives has shown it. */
+__u32 agent_tgid = 0;
 
 /* ~25,000 events: with the agent draining every 100 ms, room for 250,000 receives/s */
 struct {
@@ -212,7 +216,7 @@ static __always_inline int capture_receive(struct sock *sk, __u32 *mark, int fd,
 		 * very socket, not some other one; the mark caches that check, so socket_of_fd's pointer walk
 		 * runs once per connection instead of once per receive. The agent's own connections are
 		 * never marked, so its receives are told apart here, off the checked connections' path. */
-		if (!starts_with_method(read_head(buf, received)) || (agent_tgid && current_tgid() == agent_tgid))
+		if (!starts_with_method(read_head(buf, received)) || is_agent(agent_ns_tgid, agent_pidns_inum, &agent_tgid))
 			return 0;
 		struct socket *sock = socket_of_fd(fd);
 

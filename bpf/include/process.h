@@ -51,4 +51,23 @@ static __always_inline bool is_process(__u32 ns_tgid, __u32 pidns_inum)
 	return upid.nr == ns_tgid && BPF_CORE_READ(upid.ns, ns.inum) == pidns_inum;
 }
 
+/*
+ * Whether the current process is the agent, known by its pid in its own pid namespace and that
+ * namespace's inode (ns_tgid 0: there is none to skip). *tgid caches its pid in the initial namespace
+ * once seen (an object's .bss variable), so the namespace walk stops at the agent's first event.
+ */
+static __always_inline bool is_agent(__u32 ns_tgid, __u32 pidns_inum, __u32 *tgid)
+{
+	__u32 current = current_tgid();
+
+	if (!ns_tgid)
+		return false;
+	if (*tgid)
+		return current == *tgid;
+	if (!is_process(ns_tgid, pidns_inum))
+		return false;
+	*tgid = current;
+	return true;
+}
+
 #endif

@@ -97,14 +97,22 @@ public final class HttpSkeleton {
          * Starts from the object's initial values.
          */
         public Rodata() {
-            super("AAAAAA==");
+            super("AAAAAAAAAAA=");
         }
 
         /**
-         * Sets {@code agent_tgid} (offset 0, 4 bytes).
+         * Sets {@code agent_ns_tgid} (offset 0, 4 bytes).
          */
-        public Rodata agentTgid(long value) {
+        public Rodata agentNsTgid(long value) {
             seg.set(BpfLayouts.LE_INT, 0L, (int) value);
+            return this;
+        }
+
+        /**
+         * Sets {@code agent_pidns_inum} (offset 4, 4 bytes).
+         */
+        public Rodata agentPidnsInum(long value) {
+            seg.set(BpfLayouts.LE_INT, 4L, (int) value);
             return this;
         }
     }

@@ -17,7 +17,7 @@ import dev.k8sebpf.agent.hooks.Capabilities;
 import dev.k8sebpf.agent.hooks.KernelException;
 import dev.k8sebpf.agent.kernel.L4Kernel;
 import dev.k8sebpf.agent.kernel.L4Options;
-import dev.k8sebpf.agent.kernel.OwnProcess;
+import dev.k8sebpf.agent.hooks.OwnProcess;
 import dev.k8sebpf.agent.kubernetes.AgentPods;
 import dev.k8sebpf.agent.kubernetes.ClusterMapping;
 import dev.k8sebpf.agent.l7.L7;

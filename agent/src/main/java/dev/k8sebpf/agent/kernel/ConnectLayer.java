@@ -3,6 +3,7 @@ package dev.k8sebpf.agent.kernel;
 import dev.k8sebpf.agent.bpf.ConnectEvent;
 import dev.k8sebpf.agent.bpf.ConnectSkeleton;
 import dev.k8sebpf.agent.hooks.Layer;
+import dev.k8sebpf.agent.hooks.OwnProcess;
 import dev.k8sebpf.agent.hooks.TierUnavailable;
 import dev.k8sebpf.agent.loader.BpfException;
 import dev.k8sebpf.agent.loader.BpfObject;

@@ -1,5 +1,6 @@
 package dev.k8sebpf.agent.kernel;
 
+import dev.k8sebpf.agent.hooks.OwnProcess;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

@@ -3,6 +3,7 @@ package dev.k8sebpf.agent.l7;
 import dev.k8sebpf.agent.bpf.HttpEvent;
 import dev.k8sebpf.agent.bpf.HttpSkeleton;
 import dev.k8sebpf.agent.hooks.Layer;
+import dev.k8sebpf.agent.hooks.OwnProcess;
 import dev.k8sebpf.agent.loader.EventRing;
 
 /** The HTTP hooks' part in bringing up a tier: their event, read in place, and the process to skip. */
@@ -10,9 +11,10 @@ final class HttpLayer implements Layer<L7HookTier, HttpEventView> {
     private final byte[] rodata;
     private final HttpEventView view = new HttpEventView();
 
-    /** @param ignoredTgid a process whose receives the kernel skips (the agent itself); 0 skips none */
-    HttpLayer(long ignoredTgid) {
-        this.rodata = new HttpSkeleton.Rodata().agentTgid(ignoredTgid).toBytes();
+    /** @param skipped the process whose receives the kernel skips (the agent itself) */
+    HttpLayer(OwnProcess skipped) {
+        this.rodata = new HttpSkeleton.Rodata().agentNsTgid(skipped.nsTgid()).agentPidnsInum(skipped.pidNamespaceInode())
+                .toBytes();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.k8sebpf.agent.l7;
 
 import dev.k8sebpf.agent.httpparse.ConnectionTable;
 import dev.k8sebpf.agent.hooks.KernelException;
+import dev.k8sebpf.agent.hooks.OwnProcess;
 import dev.k8sebpf.agent.mapping.MappingTable;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -26,16 +27,10 @@ public final class L7 implements AutoCloseable {
      * @throws KernelException with a one-line user message if the hooks cannot run here
      */
     public static L7 start(L7Options options, MappingTable mapping, MeterRegistry registry) throws KernelException {
-        return start(options, mapping, registry, ProcessHandle.current().pid());
-    }
-
-    /** As {@link #start(L7Options, MappingTable, MeterRegistry)}, skipping {@code ignoredTgid} (0: none) instead. */
-    static L7 start(L7Options options, MappingTable mapping, MeterRegistry registry, long ignoredTgid)
-            throws KernelException {
         HttpMetrics metrics = new HttpMetrics(registry, options.maxSeries(), options.seriesTtl());
         ConnectionTable connections = new ConnectionTable(ConnectionTable.DEFAULT_CAPACITY,
                 ConnectionTable.DEFAULT_IDLE_TTL, System::nanoTime);
-        L7Kernel kernel = L7Kernel.open(options.hookTier(), ignoredTgid);
+        L7Kernel kernel = L7Kernel.open(options.hookTier(), OwnProcess.current());
         HttpPipeline pipeline = new HttpPipeline(options, mapping, metrics, connections);
         metrics.bindKernel(kernel::lostEvents);
         return new L7(kernel, pipeline);

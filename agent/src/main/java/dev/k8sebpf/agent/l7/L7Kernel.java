@@ -3,6 +3,7 @@ package dev.k8sebpf.agent.l7;
 import dev.k8sebpf.agent.hooks.AttachedTier;
 import dev.k8sebpf.agent.hooks.KernelException;
 import dev.k8sebpf.agent.hooks.OneTier;
+import dev.k8sebpf.agent.hooks.OwnProcess;
 import dev.k8sebpf.agent.hooks.TierChoice;
 import java.util.List;
 import java.util.Optional;
@@ -23,16 +24,16 @@ public final class L7Kernel implements AutoCloseable {
      * Loads and attaches the HTTP hooks on the best tier that works here, or on the forced one.
      *
      * @param forced      the tier L7_HOOK_TIER names; empty: the best that works
-     * @param ignoredTgid a process whose receives the kernel skips (the agent itself, so its own
-     *                    /metrics scrapes are never counted); 0 skips none
+     * @param skipped the process whose receives the kernel skips (the agent itself, so its own /metrics
+     *                scrapes are never counted), or {@link OwnProcess#NOBODY}
      */
-    public static L7Kernel open(Optional<L7HookTier> forced, long ignoredTgid) throws KernelException {
-        return open(forced.map(List::of).orElse(List.of(L7HookTier.values())), forced.isPresent(), ignoredTgid);
+    public static L7Kernel open(Optional<L7HookTier> forced, OwnProcess skipped) throws KernelException {
+        return open(forced.map(List::of).orElse(List.of(L7HookTier.values())), forced.isPresent(), skipped);
     }
 
     /** The first of candidates that works; forced: its failure is the caller's error, not a reason to go on. */
-    static L7Kernel open(List<L7HookTier> candidates, boolean forced, long ignoredTgid) throws KernelException {
-        return new L7Kernel(TierChoice.attach(new HttpLayer(ignoredTgid), candidates,
+    static L7Kernel open(List<L7HookTier> candidates, boolean forced, OwnProcess skipped) throws KernelException {
+        return new L7Kernel(TierChoice.attach(new HttpLayer(skipped), candidates,
                 forced ? Optional.of(OneTier.FORCED) : Optional.empty()));
     }
 

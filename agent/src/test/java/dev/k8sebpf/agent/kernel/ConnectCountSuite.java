@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.k8sebpf.agent.bpf.AddrFamily;
 import dev.k8sebpf.agent.bpf.ConnectEvent;
 import dev.k8sebpf.agent.bpf.ConnectSkeleton;
+import dev.k8sebpf.agent.hooks.OwnProcess;
 import dev.k8sebpf.agent.loader.BpfTool;
 import dev.k8sebpf.agent.loader.KernelExpectations;
 import dev.k8sebpf.agent.loader.KernelPreconditions;

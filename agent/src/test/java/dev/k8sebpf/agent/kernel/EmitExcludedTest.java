@@ -2,6 +2,7 @@ package dev.k8sebpf.agent.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.k8sebpf.agent.hooks.OwnProcess;
 import dev.k8sebpf.agent.loader.KernelPreconditions;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.k8sebpf.agent.kernel.L4Kernel;
 import dev.k8sebpf.agent.kernel.L4Options;
-import dev.k8sebpf.agent.kernel.OwnProcess;
+import dev.k8sebpf.agent.hooks.OwnProcess;
 import dev.k8sebpf.agent.loader.KernelPreconditions;
 import dev.k8sebpf.agent.mapping.MappingTable;
 import dev.k8sebpf.agent.metrics.AgentMetrics;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.entry;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.k8sebpf.agent.hooks.KernelException;
+import dev.k8sebpf.agent.hooks.OwnProcess;
 import dev.k8sebpf.agent.loader.KernelExpectations;
 import dev.k8sebpf.agent.loader.KernelPreconditions;
 import java.io.IOException;
@@ -41,8 +42,8 @@ abstract class HttpRequestCountSuite {
 
     abstract L7HookTier tier();
 
-    private L7Kernel open(long ignoredTgid) throws KernelException {
-        L7Kernel opened = L7Kernel.open(Optional.of(tier()), ignoredTgid);
+    private L7Kernel open(OwnProcess skipped) throws KernelException {
+        L7Kernel opened = L7Kernel.open(Optional.of(tier()), skipped);
         assertThat(opened.tier()).isEqualTo(tier());
         return opened;
     }
@@ -52,7 +53,7 @@ abstract class HttpRequestCountSuite {
         KernelPreconditions.requireBpf();
         KernelExpectations expected = KernelExpectations.current();
         assumeTrue(expected.l7Works(tier().label()), "L7 tier " + tier().label() + " does not work on " + expected.name());
-        kernel = open(0);
+        kernel = open(OwnProcess.NOBODY);
     }
 
     @AfterAll
@@ -252,7 +253,7 @@ abstract class HttpRequestCountSuite {
         try (Servers.Server server = Servers.python(address); Socket socket = new Socket(address, server.port())) {
             CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "early").port(server.port());
             sendGet(socket, "/before");
-            try (L7Kernel late = open(0)) {
+            try (L7Kernel late = open(OwnProcess.NOBODY)) {
                 sendGet(socket, "/after/1");
                 sendGet(socket, "/after/2");
                 counted.drain(late);
@@ -280,7 +281,7 @@ abstract class HttpRequestCountSuite {
 
     @Test
     void ownProcessIsNeverCounted() throws Exception {
-        try (L7Kernel own = open(ProcessHandle.current().pid());
+        try (L7Kernel own = open(OwnProcess.current());
              Servers.Server inProcess = Servers.jdk(address);
              Servers.Server python = Servers.python(address);
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {

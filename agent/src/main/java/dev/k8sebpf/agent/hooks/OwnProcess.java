@@ -1,4 +1,4 @@
-package dev.k8sebpf.agent.kernel;
+package dev.k8sebpf.agent.hooks;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * in the initial namespace, which BPF's pid helpers give, is invisible from inside.
  */
 public record OwnProcess(long nsTgid, long pidNamespaceInode) {
-    /** No process: every connect is an attempt. */
+    /** No process: nobody's connects or receives are skipped. */
     public static final OwnProcess NOBODY = new OwnProcess(0, 0);
 
     private static final Pattern NS_LINK = Pattern.compile("pid:\\[(\\d+)]");
@@ -25,7 +25,7 @@ public record OwnProcess(long nsTgid, long pidNamespaceInode) {
                 return new OwnProcess(ProcessHandle.current().pid(), Long.parseLong(m.group(1)));
             }
         } catch (IOException | UnsupportedOperationException e) {
-            // no /proc: the agent's own connects are counted like anyone's
+            // no /proc: the agent's own connects and receives are counted like anyone's
         }
         return NOBODY;
     }
