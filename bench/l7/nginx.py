@@ -13,7 +13,7 @@ VARIED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "varied.lua")
 # short: varied, one request per connection
 WORKLOADS = ("replay", "varied", "short")
 
-def wrk_command(pin, connections, seconds, workload="replay"):
+def wrk_command(pin, connections, seconds, workload):
     """wrk, one thread, on `connections` connections for `seconds`; on CPU 1 if pin."""
     script = [] if workload == "replay" else ["-s", VARIED]
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", *script, f"http://{IP}:{PORT}/bench/42?n=1"]

@@ -157,7 +157,7 @@ def prog_stats():
     return {p["name"]: (p.get("run_time_ns", 0), p.get("run_cnt", 0)) for p in progs
             if p.get("name") in HTTP_PROGRAMS}
 
-# the programs of every L7 hook tier (bpf/http.bpf.c, bpf/http_kernel_functions.bpf.c, bpf/http_syscalls.bpf.c)
+# the programs of every L7 hook tier (bpf/http.bpf.c)
 HTTP_PROGRAMS = {"raw_sock_recv_length", "tp_inet_sock_set_state"} | {
     f"{kind}_{function}" for kind in ("fexit", "kprobe", "kretprobe") for function in ("inet_recvmsg", "inet6_recvmsg")} | {
     f"tp_sys_{side}_{call}" for side in ("enter", "exit") for call in ("read", "readv", "recvfrom", "recvmsg")}

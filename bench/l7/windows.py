@@ -6,17 +6,20 @@ seconds apart on the same connections. run.py's alternating runs cannot resolve 
 (order alternating, so a drift favours neither); the first half second after each switch is not
 measured. Per window: requests (nginx's access log), CPU of nginx + wrk + the runner (/proc). Prints
 the median of the per-pair ratios and the ratio of the totals. --control never attaches: both windows
-are "off", which shows what the method itself scatters.
+are "off", which shows what the method itself scatters. --workload as in run.py (default varied).
 Run as root from the repository root after `./mvnw -DskipTests package`:
-    bench/l7/windows.py [--control] [--pin] [runs] [pairs] [window_seconds] [connections]"""
+    bench/l7/windows.py [--control] [--pin] [--workload=varied|short|replay] [runs] [pairs] [window_seconds] [connections]"""
 import os, statistics, subprocess, sys, tempfile, time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from proc import cpu_seconds  # noqa: E402
-from nginx import Nginx, wrk_command  # noqa: E402
+from nginx import WORKLOADS, Nginx, wrk_command  # noqa: E402
 import l7runner  # noqa: E402
 
 CONTROL = "--control" in sys.argv
 PIN = "--pin" in sys.argv
+WORKLOAD = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--workload=")), "varied")
+if WORKLOAD not in WORKLOADS:
+    sys.exit(f"--workload: one of {', '.join(WORKLOADS)}")
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
 RUNS = int(ARGS[0]) if len(ARGS) > 0 else 3
 PAIRS = int(ARGS[1]) if len(ARGS) > 1 else 12
@@ -67,7 +70,7 @@ def run(nginx):
     runner = Runner()
     log = LogCounter(nginx.log)
     duration = int(PAIRS * 2 * (WINDOW + SETTLE + 0.3) + 10)
-    wrk = subprocess.Popen(wrk_command(PIN, CONNECTIONS, duration), stdout=subprocess.DEVNULL)
+    wrk = subprocess.Popen(wrk_command(PIN, CONNECTIONS, duration, WORKLOAD), stdout=subprocess.DEVNULL)
     pairs = []
     try:
         pids = [nginx.worker, wrk.pid, runner.p.pid]
@@ -99,7 +102,7 @@ def main():
     rps = [p["on"]["rps"] / p["off"]["rps"] for p in pairs]
     cpu = [p["on"]["cpu_per_request"] / p["off"]["cpu_per_request"] for p in pairs]
     total = lambda state, key: sum(p[state][key] for p in pairs)
-    print(f"\nwrk -t1 -c{CONNECTIONS} -> nginx (1 worker){', pinned to CPUs 1 and 0' if PIN else ''}; {RUNS} runs x {PAIRS} pairs of"
+    print(f"\nwrk -t1 -c{CONNECTIONS}, workload {WORKLOAD} -> nginx (1 worker){', pinned to CPUs 1 and 0' if PIN else ''}; {RUNS} runs x {PAIRS} pairs of"
           f" {WINDOW:g} s windows; " + ("CONTROL: hooks never attached" if CONTROL else "L7 runner attaching and detaching the hooks"))
     print(f"per-pair ratios on/off, median [quartiles]: CPU per request {statistics.median(cpu):.3f} "
           f"[{statistics.quantiles(cpu)[0]:.3f}, {statistics.quantiles(cpu)[2]:.3f}] (limit 1.05)"
