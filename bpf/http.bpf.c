@@ -38,6 +38,8 @@ char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_* are GPL-only helpers 
 
 #define MSG_PEEK 2 /* a peek is read again later: count the real read only */
 
+_Static_assert((HTTP_CAPTURE_LEN & (HTTP_CAPTURE_LEN - 1)) == 0, "capture_receive masks lengths with HTTP_CAPTURE_LEN - 1");
+
 /* Set by the agent before load: its pid in its own pid namespace and that namespace's inode (0: none).
  * Its own receives (scrapes of its metrics endpoint, say) are skipped. */
 const volatile __u32 agent_ns_tgid = 0;
@@ -233,13 +235,23 @@ static __always_inline int capture_receive(struct sock *sk, __u32 *mark, int fd,
 		return 0;
 	}
 	len = received;
-	if (len > room)
+	if (room < len)
 		len = room;
 	if (len > HTTP_CAPTURE_LEN)
 		len = HTTP_CAPTURE_LEN;
-	/* One user-memory read per receive on a checked connection; the agent reads `captured` bytes only. */
-	if (bpf_probe_read_user(event->data, len, buf))
-		len = 0;
+	if (len) {
+		/*
+		 * clang folds the two checks above into compares that the verifiers of Linux 5.10-6.12 do not
+		 * carry back to len ("R2 min value is negative" at the read below, on 6.1's fentry tier). A mask
+		 * they track bounds it again; it changes no length from 1 to HTTP_CAPTURE_LEN, and the barrier
+		 * keeps clang, which knows that, from dropping it.
+		 */
+		barrier_var(len);
+		len = ((len - 1) & (HTTP_CAPTURE_LEN - 1)) + 1;
+		/* One user-memory read per receive on a checked connection; the agent reads `captured` bytes only. */
+		if (bpf_probe_read_user(event->data, len, buf))
+			len = 0;
+	}
 	event->captured = len;
 	event->conn_id = conn_id;
 	read_endpoints(event, sk);
