@@ -128,7 +128,9 @@ def boot(args):
         .replace("@ENTRYPOINT@", " ".join(shlex.quote(a) for a in config["Entrypoint"]))
         .replace("@CONNECTS@", str(CONNECTS)).replace("@IP@", SERVICE_IP))
     print(f"image-check: booting {image.package} with the arm64 image's layers as its root", file=sys.stderr)
-    markers, total = km.boot_guest(km.qemu_command(KERNEL, image, job, root, shell="/job/sh"), job, GUEST_TIMEOUT)
+    markers, total, locked_up = km.boot_guest(km.qemu_command(KERNEL, image, job, root, shell="/job/sh"), job, GUEST_TIMEOUT)
+    if locked_up:
+        die(1, f"the guest's CPUs were stuck for {km.LOCKUP_SECONDS} s (soft lockup; console: {job / 'console.log'})")
     at = {" ".join(words[:2]): now for now, words in markers}
     ready = next((now for now, words in markers if words[0] == "ready"), None)
     log = (job / "agent.log").read_text(errors="replace") if (job / "agent.log").exists() else ""
