@@ -202,7 +202,6 @@ public final class HttpRequestParser {
         return kind == RequestLine.Kind.REQUEST;
     }
 
-
     private static int skipBlankLines(byte[] b, int pos, int end) {
         while (pos < end && (b[pos] == '\r' || b[pos] == '\n')) {
             pos++;

@@ -1,8 +1,8 @@
 package dev.k8sebpf.agent.kernel;
 
 import dev.k8sebpf.agent.bpf.ConnectEvent;
-import dev.k8sebpf.agent.bpf.HookStat;
 import dev.k8sebpf.agent.bpf.ConnectSkeleton;
+import dev.k8sebpf.agent.bpf.HookStat;
 import dev.k8sebpf.agent.hooks.AttachedTier;
 import dev.k8sebpf.agent.hooks.KernelException;
 import dev.k8sebpf.agent.hooks.OneTier;
