@@ -7,7 +7,7 @@
  * connect() the program saw is dropped before its bytes are read.
  *
  * The object holds four hook tiers; the loader enables exactly one (bpf_program__set_autoload), the
- * cheapest that works on the node, and tp_inet_sock_set_state with every tier:
+ * cheapest that works on the node, and raw_inet_sock_set_state with every tier:
  *   raw_sock_recv_length   raw tracepoint sock_recv_length (Linux 6.3+): fires for socket receives only,
  *                          after the data reached the user buffer; costs nothing off the receive path
  *   fexit_...              fexit on inet_recvmsg and inet6_recvmsg (kernels before 6.3)
@@ -70,7 +70,7 @@ struct {
  * - fd + 1: it carried a request start, and that fd of the receiving process was checked to be this
  *   socket; later receives through that fd are all sent.
  * The kernel reuses a freed socket's address for the next socket, so an entry is removed when its
- * connection closes (tp_inet_sock_set_state); LRU eviction only bounds the map, and an evicted entry
+ * connection closes (raw_inet_sock_set_state); LRU eviction only bounds the map, and an evicted entry
  * only costs the full check again.
  */
 #define CONN_CLIENT 0xffffffffU
@@ -467,19 +467,23 @@ int tp_sys_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
 
 /*
  * CLOSE -> SYN_SENT is an active open (the connecting side): remember it as a client. Every TCP socket
- * passes through TCP_CLOSE before it is freed: forget it there, since its address is reused.
+ * passes through TCP_CLOSE before it is freed: forget it there, since its address is reused. A raw
+ * tracepoint, like sock_recv_length: a loopback connection changes state ten times between its two
+ * ends, and the classic tracepoint would format a record each time only for the states to be compared.
+ * Its arguments are TP_PROTO(const struct sock *sk, const int oldstate, const int newstate).
  */
-SEC("tracepoint/sock/inet_sock_set_state")
-int tp_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+SEC("raw_tracepoint/inet_sock_set_state")
+int BPF_PROG(raw_inet_sock_set_state, struct sock *sk, int oldstate, int newstate)
 {
-	__u64 conn_id = (__u64)ctx->skaddr;
+	__u64 conn_id = (__u64)sk;
 	__u32 client = CONN_CLIENT;
 
-	if (ctx->protocol != IPPROTO_TCP)
-		return 0;
-	if (ctx->oldstate == TCP_CLOSE && ctx->newstate == TCP_SYN_SENT)
-		bpf_map_update_elem(&connections, &conn_id, &client, BPF_ANY);
-	else if (ctx->newstate == TCP_CLOSE)
+	if (newstate == TCP_SYN_SENT) {
+		if (oldstate == TCP_CLOSE && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP)
+			bpf_map_update_elem(&connections, &conn_id, &client, BPF_ANY);
+	} else if (newstate == TCP_CLOSE) {
+		/* any protocol's: only TCP sockets are ever in the map */
 		bpf_map_delete_elem(&connections, &conn_id);
+	}
 	return 0;
 }

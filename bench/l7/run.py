@@ -158,7 +158,7 @@ def prog_stats():
             if p.get("name") in HTTP_PROGRAMS}
 
 # the programs of every L7 hook tier (bpf/http.bpf.c)
-HTTP_PROGRAMS = {"raw_sock_recv_length", "tp_inet_sock_set_state"} | {
+HTTP_PROGRAMS = {"raw_sock_recv_length", "raw_inet_sock_set_state"} | {
     f"{kind}_{function}" for kind in ("fexit", "kprobe", "kretprobe") for function in ("inet_recvmsg", "inet6_recvmsg")} | {
     f"tp_sys_{side}_{call}" for side in ("enter", "exit") for call in ("read", "readv", "recvfrom", "recvmsg")}
 

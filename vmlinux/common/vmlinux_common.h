@@ -251,23 +251,6 @@ struct trace_event_raw_sys_exit {
 	char __data[0];
 } __attribute__((preserve_access_index));
 
-/* tracepoint sock:inet_sock_set_state */
-struct trace_event_raw_inet_sock_set_state {
-	struct trace_entry ent;
-	const void *skaddr;
-	int oldstate;
-	int newstate;
-	__u16 sport;
-	__u16 dport;
-	__u16 family;
-	__u16 protocol;
-	__u8 saddr[4];
-	__u8 daddr[4];
-	__u8 saddr_v6[16];
-	__u8 daddr_v6[16];
-	char __data[0];
-} __attribute__((preserve_access_index));
-
 /* ---- kernel-internal structs: only the members we read, relocated by CO-RE ---- */
 struct files_struct;
 struct inode;

@@ -33,9 +33,9 @@ public final class HttpSkeleton {
 
         KRETPROBE_INET_RECVMSG("kretprobe_inet_recvmsg", "kretprobe/inet_recvmsg"),
 
-        RAW_SOCK_RECV_LENGTH("raw_sock_recv_length", "raw_tracepoint/sock_recv_length"),
+        RAW_INET_SOCK_SET_STATE("raw_inet_sock_set_state", "raw_tracepoint/inet_sock_set_state"),
 
-        TP_INET_SOCK_SET_STATE("tp_inet_sock_set_state", "tracepoint/sock/inet_sock_set_state"),
+        RAW_SOCK_RECV_LENGTH("raw_sock_recv_length", "raw_tracepoint/sock_recv_length"),
 
         TP_SYS_ENTER_READ("tp_sys_enter_read", "tracepoint/syscalls/sys_enter_read"),
 

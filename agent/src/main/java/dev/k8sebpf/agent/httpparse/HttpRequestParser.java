@@ -189,17 +189,18 @@ public final class HttpRequestParser {
         }
     }
 
-    /** Whether a read in the LOST phase starts with a request line, so counting can resume there. */
+    /**
+     * Whether a read in the LOST phase may start with a request line, so counting can resume there. A
+     * whole first line is only checked for its method here: the parse that follows scans it once, and
+     * puts the connection back in LOST if it is no request. A first line without its end must be a
+     * request by what is visible.
+     */
     private boolean startsWithRequest(byte[] b, int end, boolean wholeRead) {
-        int lf = RequestLine.indexOf(b, 0, end, '\n');
-        RequestLine.Kind kind;
-        if (lf >= 0) {
-            int to = lf > 0 && b[lf - 1] == '\r' ? lf - 1 : lf;
-            kind = requestLine.scan(b, 0, to, Ending.LINE_END);
-        } else {
-            kind = requestLine.scan(b, 0, end, wholeRead ? Ending.READ_END : Ending.CAPTURE_CUT);
+        if (!RequestLine.startsWithMethod(b, end)) {
+            return false;
         }
-        return kind == RequestLine.Kind.REQUEST;
+        return RequestLine.indexOf(b, 0, end, '\n') >= 0
+                || requestLine.scan(b, 0, end, wholeRead ? Ending.READ_END : Ending.CAPTURE_CUT) == RequestLine.Kind.REQUEST;
     }
 
     private static int skipBlankLines(byte[] b, int pos, int end) {

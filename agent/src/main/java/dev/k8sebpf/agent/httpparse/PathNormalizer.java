@@ -1,6 +1,7 @@
 package dev.k8sebpf.agent.httpparse;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Turns a request target into a low-cardinality path label that holds no personal data or secrets:
@@ -21,8 +22,13 @@ public final class PathNormalizer {
     /** Replaces a last segment the capture cut off before its end. */
     public static final String TRUNCATED = "{truncated}";
 
-    private final StringBuilder out = new StringBuilder(64);
+    private static final byte[] TRUNCATED_BYTES = TRUNCATED.getBytes(StandardCharsets.US_ASCII);
+
+    /** The label being built, as bytes: placeholders are ASCII and other segments are copied raw. */
+    private byte[] out = new byte[128];
+    private int len;
     private final SegmentRules rules = new SegmentRules();
+    private final InternedPaths interned = new InternedPaths();
 
     public String normalize(String target) {
         byte[] b = target.getBytes(StandardCharsets.UTF_8);
@@ -33,7 +39,7 @@ public final class PathNormalizer {
      * @param cut the target goes on past {@code to} in bytes that were not captured
      */
     public String normalize(byte[] b, int from, int to, boolean cut) {
-        out.setLength(0);
+        len = 0;
         if (to - from == 1 && b[from] == '*') {
             return "*";
         }
@@ -64,20 +70,20 @@ public final class PathNormalizer {
         }
         boolean lastSegmentCut = cut && pathEnd == to;
         while (p < pathEnd) {
-            out.append('/');
+            append((byte) '/');
             int s = p + 1;
             int e = s;
             while (e < pathEnd && b[e] != '/') {
                 e++;
             }
             if (lastSegmentCut && e == pathEnd) {
-                out.append(TRUNCATED);
+                append(TRUNCATED_BYTES, 0, TRUNCATED_BYTES.length);
                 break;
             }
             appendSegment(b, s, e);
             p = e;
         }
-        return out.toString();
+        return interned.of(out, len);
     }
 
     /** Index just after {@code scheme://} at {@code b[from]}, or -1 when the target has no scheme. */
@@ -100,20 +106,28 @@ public final class PathNormalizer {
         while (end < e && b[end] != ';') { // matrix parameters (";jsessionid=...") go the way of the query
             end++;
         }
-        String placeholder = rules.classify(b, s, end);
+        byte[] placeholder = rules.classify(b, s, end);
         if (placeholder != null) {
-            out.append(placeholder);
-            return;
+            append(placeholder, 0, placeholder.length);
+        } else {
+            append(b, s, end); // UTF-8 as received: the label is decoded once, when first seen (InternedPaths)
         }
-        for (int i = s; i < end; i++) {
-            if (b[i] < 0) {
-                out.append(new String(b, s, end - s, StandardCharsets.UTF_8));
-                return;
-            }
+    }
+
+    private void append(byte c) {
+        if (len == out.length) {
+            out = Arrays.copyOf(out, 2 * len);
         }
-        for (int i = s; i < end; i++) {
-            out.append((char) b[i]);
+        out[len++] = c;
+    }
+
+    private void append(byte[] b, int from, int to) {
+        int n = to - from;
+        if (len + n > out.length) {
+            out = Arrays.copyOf(out, Math.max(2 * out.length, len + n));
         }
+        System.arraycopy(b, from, out, len, n);
+        len += n;
     }
 
     private static String decode(byte[] b, int from, int to) {

@@ -87,6 +87,10 @@ final class RequestLine {
     /** TLS handshake record, the HTTP/2 connection preface, or a response status line. */
     private static boolean isOtherProtocol(byte[] b, int from, int to) {
         int n = to - from;
+        byte first = n > 0 ? b[from] : 0;
+        if (first != TLS_HANDSHAKE && first != 'P' && first != 'H') {
+            return false; // one compare for most request lines
+        }
         if (n >= 3 && b[from] == TLS_HANDSHAKE && b[from + 1] == 3 && b[from + 2] <= 4 && b[from + 2] >= 0) {
             return true;
         }
@@ -134,6 +138,12 @@ final class RequestLine {
             }
         }
         return true;
+    }
+
+    /** {@code b[0, end)} starts with a method token and a space. */
+    static boolean startsWithMethod(byte[] b, int end) {
+        int sp = indexOf(b, 0, Math.min(end, HttpMethod.LONGEST + 1), ' ');
+        return sp > 0 && HttpMethod.match(b, 0, sp) != null;
     }
 
     /** The first {@code value} in {@code b[from, to)}, or -1. */

@@ -1,5 +1,7 @@
 package dev.k8sebpf.agent.httpparse;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Decides whether one path segment is an identifier, personal data or a secret, and so must not be a
  * label value: {@link #ID}, {@link #EMAIL}, {@link #TOKEN} (JWTs, {@link #KEY_PREFIXES API keys},
@@ -14,6 +16,10 @@ final class SegmentRules {
     static final String EMAIL = "{email}";
     static final String NUMBER = "{number}";
     static final String TOKEN = "{token}";
+    private static final byte[] ID_BYTES = ascii(ID);
+    private static final byte[] EMAIL_BYTES = ascii(EMAIL);
+    private static final byte[] NUMBER_BYTES = ascii(NUMBER);
+    private static final byte[] TOKEN_BYTES = ascii(TOKEN);
 
     /** Stripe, GitHub, GitLab, Slack, AWS, Google, npm, PyPI, Shopify, SendGrid and OpenAI key prefixes. */
     static final String[] KEY_PREFIXES = {
@@ -42,8 +48,8 @@ final class SegmentRules {
     private boolean digitRunTouchesLetter;
     private int longestDigitRun;
 
-    /** The placeholder for {@code b[s, e)}, or null to keep the segment as it is. */
-    String classify(byte[] b, int s, int e) {
+    /** The placeholder for {@code b[s, e)} (ASCII), or null to keep the segment as it is. */
+    byte[] classify(byte[] b, int s, int e) {
         decode(b, s, e);
         if (n < MIN_EMAIL) { // most segments ("api", "v1", "users"): only the all-digits rule can apply
             for (int i = 0; i < n; i++) {
@@ -51,7 +57,7 @@ final class SegmentRules {
                     return null;
                 }
             }
-            return n == 0 ? null : ID;
+            return n == 0 ? null : ID_BYTES;
         }
         // counts for every rule but the random-token one, in one pass
         int digits = 0;
@@ -98,23 +104,23 @@ final class SegmentRules {
         }
         endDigitRun();
         if (digits == n || (hexDigits == n && n >= MIN_HEX_ID) || (n == UUID_LENGTH && isUuid())) {
-            return ID;
+            return ID_BYTES;
         }
         if (at > 0 && isDomain(at + 1)) {
-            return EMAIL;
+            return EMAIL_BYTES;
         }
         boolean tokenAlphabet = notToken == 0;
         // keys and JWTs before numbers: "xoxb-123456789012-..." holds a long number
         if ((tokenAlphabet && n >= MIN_JWT && startsWith("eyJ")) || (n >= MIN_KEY && isKey())) {
-            return TOKEN;
+            return TOKEN_BYTES;
         }
         if ((digits >= MIN_NUMBER_DIGITS && digits + numberSeparators == n) || longestDigitRun >= MIN_EMBEDDED_DIGITS) {
-            return NUMBER;
+            return NUMBER_BYTES;
         }
         boolean bothCases = lower > 0 && upper > 0;
         if (tokenAlphabet && n >= MIN_TOKEN && lower + upper > 0 && (digits > 0 || bothCases)
                 && looksRandom(digits + lower + upper, bothCases)) {
-            return TOKEN;
+            return TOKEN_BYTES;
         }
         return null;
     }
@@ -153,6 +159,9 @@ final class SegmentRules {
 
     /** A digit run glued to letters ("glpat-xx1234567890") is part of a word or token, not a number. */
     private void endDigitRun() {
+        if (digitRun == 0) {
+            return; // most characters of most segments: no stores
+        }
         if (!digitRunTouchesLetter) {
             longestDigitRun = Math.max(longestDigitRun, digitRun);
         }
@@ -259,6 +268,10 @@ final class SegmentRules {
             flags |= "-.+()/ ".indexOf(c) >= 0 ? NUMBER_SEPARATOR : 0;
             CLASS[c] = (byte) flags;
         }
+    }
+
+    private static byte[] ascii(String placeholder) {
+        return placeholder.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static int kind(byte c) {

@@ -19,7 +19,7 @@ public enum L7HookTier implements Tier {
             "tracepoint/syscalls/");
 
     /** Every tier's: a closed connection's socket address is reused, so its mark must go. */
-    private static final String CONNECTION_STATE = "tracepoint/sock/inet_sock_set_state";
+    private static final String CONNECTION_STATE = "raw_tracepoint/inet_sock_set_state";
 
     private final String label;
     private final String hooks;
@@ -27,7 +27,7 @@ public enum L7HookTier implements Tier {
 
     L7HookTier(String label, String hooks, String... sectionPrefixes) {
         this.label = label;
-        this.hooks = hooks + ", tracepoint sock/inet_sock_set_state";
+        this.hooks = hooks + ", raw tracepoint inet_sock_set_state";
         this.sectionPrefixes = sectionPrefixes;
     }
 
