@@ -54,6 +54,10 @@ public final class ConnectionState {
     long lastSeenNanos;
     /** {@link ConnectionTable#endpointsKey} of the connection this state belongs to. */
     long endpoints;
+    /** The table's: its key, and its neighbours in the order of use. */
+    long id;
+    ConnectionState older;
+    ConnectionState newer;
 
     /** Forget everything: the next read is taken as the start of a new connection. */
     public void reset() {

@@ -1,8 +1,6 @@
 package dev.k8sebpf.agent.httpparse;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -21,7 +19,16 @@ public final class ConnectionTable {
     private final int capacity;
     private final long idleTtlNanos;
     private final LongSupplier nanoTime;
-    private final LinkedHashMap<Long, ConnectionState> states;
+    /*
+     * Open addressing on primitive ids with linear probing (a lookup per receive, so no boxed keys),
+     * kept at most half full; the states form a list from least to most recently used, through their
+     * own fields, for the eviction.
+     */
+    private long[] ids = new long[64];
+    private ConnectionState[] slots = new ConnectionState[64];
+    private int size;
+    private ConnectionState leastRecent;
+    private ConnectionState mostRecent;
     private long evictions;
     private long now;
 
@@ -36,16 +43,6 @@ public final class ConnectionTable {
         this.idleTtlNanos = idleTtl.toNanos();
         this.nanoTime = nanoTime;
         this.now = nanoTime.getAsLong();
-        this.states = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, ConnectionState> eldest) {
-                boolean evict = size() > ConnectionTable.this.capacity;
-                if (evict) {
-                    evictions++;
-                }
-                return evict;
-            }
-        };
     }
 
     /**
@@ -65,12 +62,42 @@ public final class ConnectionTable {
      * @param endpoints {@link #endpointsKey} of the connection's addresses and ports
      */
     public ConnectionState state(long id, long endpoints) {
-        ConnectionState state = states.get(id);
+        int mask = ids.length - 1;
+        int i = slot(id, mask);
+        ConnectionState state;
+        while ((state = slots[i]) != null && ids[i] != id) {
+            i = (i + 1) & mask;
+        }
         if (state == null) {
-            state = new ConnectionState();
-            states.put(id, state);
-        } else if (now - state.lastSeenNanos > idleTtlNanos || state.endpoints != endpoints) {
-            state.reset();
+            if (size == capacity) {
+                // the least recently used state becomes this one: a full table allocates nothing
+                state = leastRecent;
+                remove(state);
+                state.reset();
+                evictions++;
+                i = slot(id, mask);
+                while (slots[i] != null) {
+                    i = (i + 1) & mask;
+                }
+            } else {
+                state = new ConnectionState();
+            }
+            state.id = id;
+            ids[i] = id;
+            slots[i] = state;
+            size++;
+            append(state);
+            if (2 * size > ids.length) {
+                grow();
+            }
+        } else {
+            if (now - state.lastSeenNanos > idleTtlNanos || state.endpoints != endpoints) {
+                state.reset();
+            }
+            if (state != mostRecent) {
+                unlink(state);
+                append(state);
+            }
         }
         state.endpoints = endpoints;
         state.lastSeenNanos = now;
@@ -91,13 +118,78 @@ public final class ConnectionTable {
         return h ^ h >>> 29;
     }
 
-    /** Drops a closed connection so a reused id starts fresh. */
-    public void forget(long id) {
-        states.remove(id);
+    /** Ids are socket addresses: aligned, with their high bits alike, so the slot comes from a mix. */
+    private static int slot(long id, int mask) {
+        return (int) (mix(id) >>> 32) & mask;
+    }
+
+    /** Drops a state and closes the gap its slot leaves in its probe run (no tombstones). */
+    private void remove(ConnectionState state) {
+        unlink(state);
+        int mask = ids.length - 1;
+        int gap = slot(state.id, mask);
+        while (slots[gap] != state) {
+            gap = (gap + 1) & mask;
+        }
+        for (int i = (gap + 1) & mask; slots[i] != null; i = (i + 1) & mask) {
+            int home = slot(ids[i], mask);
+            // an entry may move back into the gap only if the gap lies between its home slot and it
+            if (((i - home) & mask) >= ((i - gap) & mask)) {
+                ids[gap] = ids[i];
+                slots[gap] = slots[i];
+                gap = i;
+            }
+        }
+        slots[gap] = null;
+        size--;
+    }
+
+    private void grow() {
+        long[] oldIds = ids;
+        ConnectionState[] oldSlots = slots;
+        ids = new long[2 * oldIds.length];
+        slots = new ConnectionState[2 * oldSlots.length];
+        int mask = ids.length - 1;
+        for (int j = 0; j < oldSlots.length; j++) {
+            if (oldSlots[j] != null) {
+                int i = slot(oldIds[j], mask);
+                while (slots[i] != null) {
+                    i = (i + 1) & mask;
+                }
+                ids[i] = oldIds[j];
+                slots[i] = oldSlots[j];
+            }
+        }
+    }
+
+    private void append(ConnectionState state) {
+        state.older = mostRecent;
+        state.newer = null;
+        if (mostRecent == null) {
+            leastRecent = state;
+        } else {
+            mostRecent.newer = state;
+        }
+        mostRecent = state;
+    }
+
+    private void unlink(ConnectionState state) {
+        if (state.older == null) {
+            leastRecent = state.newer;
+        } else {
+            state.older.newer = state.newer;
+        }
+        if (state.newer == null) {
+            mostRecent = state.older;
+        } else {
+            state.newer.older = state.older;
+        }
+        state.older = null;
+        state.newer = null;
     }
 
     public int size() {
-        return states.size();
+        return size;
     }
 
     /** Connections dropped because the table was full. */

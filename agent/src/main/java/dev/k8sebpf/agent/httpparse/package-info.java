@@ -14,8 +14,7 @@
  *     count(method, limiter.limit(destinationKey, path));
  * });
  * }</pre>
- * A connection id the kernel reuses for a new socket (other endpoints) starts fresh; so does one
- * passed to {@link dev.k8sebpf.agent.httpparse.ConnectionTable#forget(long)}.
+ * A connection id the kernel reuses for a new socket (other endpoints) starts fresh.
  *
  * <h2>What counts as a request</h2>
  * <ul>

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.k8sebpf.agent.mapping.IpKey;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -55,12 +58,26 @@ class ConnectionTableTest {
     }
 
     @Test
-    void aForgottenConnectionStartsFresh() {
-        ConnectionTable table = new ConnectionTable(10, Duration.ofSeconds(60), now::get);
-        ConnectionState old = table.state(7, PEER);
-        table.forget(7);
-        assertThat(table.size()).isZero();
-        assertThat(table.state(7, PEER)).isNotSameAs(old);
+    void keepsTheMostRecentlyUsedConnectionsAsALinkedHashMapWould() {
+        // ids as the kernel's socket addresses look (aligned, close together), and a few that collide
+        Random random = new Random(7);
+        ConnectionTable table = new ConnectionTable(300, Duration.ofSeconds(60), now::get);
+        Map<Long, ConnectionState> model = new LinkedHashMap<>(16, 0.75f, true);
+        for (int step = 0; step < 200_000; step++) {
+            long id = random.nextInt(10) == 0 ? random.nextInt(4) << 20 : 0xffff_8881_0000_0000L + random.nextInt(600) * 2304L;
+            ConnectionState state = table.state(id, PEER);
+            ConnectionState known = model.get(id);
+            if (known != null) {
+                assertThat(state).isSameAs(known);
+            } else {
+                model.put(id, state);
+                if (model.size() > 300) {
+                    model.remove(model.keySet().iterator().next());
+                }
+            }
+            assertThat(table.size()).isEqualTo(model.size());
+        }
+        assertThat(table.evictions()).isPositive();
     }
 
     @Test
