@@ -75,10 +75,7 @@ public final class ConnectionTable {
                 remove(state);
                 state.reset();
                 evictions++;
-                i = slot(id, mask);
-                while (slots[i] != null) {
-                    i = (i + 1) & mask;
-                }
+                i = freeSlot(id); // the removal may have moved entries of this probe run
             } else {
                 state = new ConnectionState();
             }
@@ -123,6 +120,16 @@ public final class ConnectionTable {
         return (int) (mix(id) >>> 32) & mask;
     }
 
+    /** The first empty slot of id's probe run (there is one: the table is at most half full). */
+    private int freeSlot(long id) {
+        int mask = ids.length - 1;
+        int i = slot(id, mask);
+        while (slots[i] != null) {
+            i = (i + 1) & mask;
+        }
+        return i;
+    }
+
     /** Drops a state and closes the gap its slot leaves in its probe run (no tombstones). */
     private void remove(ConnectionState state) {
         unlink(state);
@@ -149,13 +156,9 @@ public final class ConnectionTable {
         ConnectionState[] oldSlots = slots;
         ids = new long[2 * oldIds.length];
         slots = new ConnectionState[2 * oldSlots.length];
-        int mask = ids.length - 1;
         for (int j = 0; j < oldSlots.length; j++) {
             if (oldSlots[j] != null) {
-                int i = slot(oldIds[j], mask);
-                while (slots[i] != null) {
-                    i = (i + 1) & mask;
-                }
+                int i = freeSlot(oldIds[j]);
                 ids[i] = oldIds[j];
                 slots[i] = oldSlots[j];
             }
