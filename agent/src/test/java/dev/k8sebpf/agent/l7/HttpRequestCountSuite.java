@@ -249,6 +249,24 @@ abstract class HttpRequestCountSuite {
     }
 
     @Test
+    void shortConnectionsOnReusedSocketAddressesAreEachCounted() throws Exception {
+        // Client and server in one process: the kernel hands a freed socket's address to the next socket,
+        // so server sockets keep landing where a client socket (marked, and never to be counted) was.
+        int connections = 300;
+        try (Servers.Server server = Servers.jdk(address)) {
+            CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "short").port(server.port());
+            for (int i = 0; i < connections; i++) {
+                try (Socket socket = new Socket(address, server.port())) {
+                    sendGet(socket, "/short/" + i);
+                }
+            }
+
+            counted.drain(kernel);
+            assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /short/{id}", (long) connections));
+        }
+    }
+
+    @Test
     void connectionOpenedBeforeTheHooksIsCounted() throws Exception {
         try (Servers.Server server = Servers.python(address); Socket socket = new Socket(address, server.port())) {
             CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "early").port(server.port());
