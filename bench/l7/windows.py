@@ -26,6 +26,7 @@ PAIRS = int(ARGS[1]) if len(ARGS) > 1 else 12
 WINDOW = float(ARGS[2]) if len(ARGS) > 2 else 3.0
 CONNECTIONS = int(ARGS[3]) if len(ARGS) > 3 else 8
 SETTLE = 0.5
+PROCESSES = ("nginx", "wrk", "runner")  # the order of window()'s pids
 
 class Runner:
     """L7Runner: the l7 package alone, polling every 100 ms like the agent; "on"/"off" on stdin."""
@@ -61,10 +62,12 @@ class LogCounter:
 def window(state, runner, log, pids):
     runner.switch("off" if CONTROL else state)
     time.sleep(SETTLE)
-    requests, cpu, start = log.count(), sum(cpu_seconds(p) for p in pids), time.monotonic()
+    requests, each, start = log.count(), [cpu_seconds(p) for p in pids], time.monotonic()
     time.sleep(WINDOW)
-    requests, cpu, seconds = log.count() - requests, sum(cpu_seconds(p) for p in pids) - cpu, time.monotonic() - start
-    return {"rps": requests / seconds, "cpu_per_request": cpu / requests, "requests": requests, "cpu": cpu}
+    requests, seconds = log.count() - requests, time.monotonic() - start
+    each = [cpu_seconds(p) - before for p, before in zip(pids, each)]
+    return {"rps": requests / seconds, "cpu_per_request": sum(each) / requests, "requests": requests, "cpu": sum(each),
+            **{name: seconds_of for name, seconds_of in zip(PROCESSES, each)}}
 
 def run(nginx):
     runner = Runner()
@@ -110,6 +113,10 @@ def main():
     print(f"totals: CPU per request off {total('off', 'cpu') / total('off', 'requests') * 1e6:.2f} µs"
           f"  on {total('on', 'cpu') / total('on', 'requests') * 1e6:.2f} µs"
           f"  ratio {(total('on', 'cpu') / total('on', 'requests')) / (total('off', 'cpu') / total('off', 'requests')):.3f}")
+    # where the difference goes: each process's CPU per request (totals), off -> on
+    print("per process, µs per request off -> on (totals): " + ", ".join(
+        f"{name} {total('off', name) / total('off', 'requests') * 1e6:.2f} -> {total('on', name) / total('on', 'requests') * 1e6:.2f}"
+        for name in PROCESSES))
 
 if __name__ == "__main__":
     main()

@@ -11,6 +11,10 @@ import dev.k8sebpf.agent.httpparse.RequestLine.Ending;
  * {@code package-info.java}). One instance per thread: it reuses scratch buffers.
  */
 public final class HttpRequestParser {
+    /** {@link #resyncAt}'s answers beside a line end's index (or -1), and "not searched". */
+    private static final int NO_RESYNC = -2;
+    private static final int UNSEARCHED = -3;
+
     private final RequestLine requestLine = new RequestLine();
     private final PathNormalizer normalizer = new PathNormalizer();
 
@@ -27,8 +31,10 @@ public final class HttpRequestParser {
         }
         int end = (int) Math.min(Math.min(Math.max(capturedLen, 0), captured.length), bytesReceived);
         boolean wholeRead = end == bytesReceived;
+        int firstLf = UNSEARCHED;
         if (state.phase == Phase.LOST) {
-            if (!startsWithRequest(captured, end, wholeRead)) {
+            firstLf = resyncAt(captured, end, wholeRead);
+            if (firstLf == NO_RESYNC) {
                 return;
             }
             state.reset();
@@ -47,7 +53,8 @@ public final class HttpRequestParser {
                     break;
                 }
             }
-            int lf = RequestLine.indexOf(captured, pos, end, '\n');
+            // a resync already found the first line's end
+            int lf = pos == 0 && firstLf != UNSEARCHED ? firstLf : RequestLine.indexOf(captured, pos, end, '\n');
             if (lf < 0) {
                 break;
             }
@@ -190,17 +197,21 @@ public final class HttpRequestParser {
     }
 
     /**
-     * Whether a read in the LOST phase may start with a request line, so counting can resume there. A
-     * whole first line is only checked for its method here: the parse that follows scans it once, and
-     * puts the connection back in LOST if it is no request. A first line without its end must be a
-     * request by what is visible.
+     * Whether a read in the LOST phase may start with a request line, so counting can resume there:
+     * {@link #NO_RESYNC}, or where the first line ends (-1: not in the capture), which the parse that
+     * follows then need not search again. A whole first line is only checked for its method here: that
+     * parse scans it once, and puts the connection back in LOST if it is no request. A first line without
+     * its end must be a request by what is visible.
      */
-    private boolean startsWithRequest(byte[] b, int end, boolean wholeRead) {
+    private int resyncAt(byte[] b, int end, boolean wholeRead) {
         if (!RequestLine.startsWithMethod(b, end)) {
-            return false;
+            return NO_RESYNC;
         }
-        return RequestLine.indexOf(b, 0, end, '\n') >= 0
-                || requestLine.scan(b, 0, end, wholeRead ? Ending.READ_END : Ending.CAPTURE_CUT) == RequestLine.Kind.REQUEST;
+        int lf = RequestLine.indexOf(b, 0, end, '\n');
+        if (lf >= 0 || requestLine.scan(b, 0, end, wholeRead ? Ending.READ_END : Ending.CAPTURE_CUT) == RequestLine.Kind.REQUEST) {
+            return lf;
+        }
+        return NO_RESYNC;
     }
 
     private static int skipBlankLines(byte[] b, int pos, int end) {
