@@ -5,8 +5,8 @@ seconds apart on the same connections. run.py's alternating runs cannot resolve 
 "off" runs alone differ by up to 25% (BENCHMARKS.md). Each pair is an "off" and an "on" window
 (order alternating, so a drift favours neither); the first half second after each switch is not
 measured. Per window: requests (nginx's access log), CPU of nginx + wrk + the runner (/proc). Prints
-the median of the per-pair ratios and the ratio of the totals. --control never attaches: both windows
-are "off", which shows what the method itself scatters. --workload as in run.py (default varied).
+the median of the per-pair ratios, the ratio of the totals, and each process's CPU per request.
+--control never attaches: both windows are "off", which shows what the method itself scatters. --workload as in run.py (default varied).
 Run as root from the repository root after `./mvnw -DskipTests package`:
     bench/l7/windows.py [--control] [--pin] [--workload=varied|short|replay] [runs] [pairs] [window_seconds] [connections]"""
 import os, statistics, subprocess, sys, tempfile, time
@@ -62,12 +62,13 @@ class LogCounter:
 def window(state, runner, log, pids):
     runner.switch("off" if CONTROL else state)
     time.sleep(SETTLE)
-    requests, each, start = log.count(), [cpu_seconds(p) for p in pids], time.monotonic()
+    requests, before, start = log.count(), [cpu_seconds(p) for p in pids], time.monotonic()
     time.sleep(WINDOW)
     requests, seconds = log.count() - requests, time.monotonic() - start
-    each = [cpu_seconds(p) - before for p, before in zip(pids, each)]
-    return {"rps": requests / seconds, "cpu_per_request": sum(each) / requests, "requests": requests, "cpu": sum(each),
-            **{name: seconds_of for name, seconds_of in zip(PROCESSES, each)}}
+    each = [cpu_seconds(p) - b for p, b in zip(pids, before)]
+    cpu = sum(each)
+    return {"rps": requests / seconds, "cpu_per_request": cpu / requests, "requests": requests, "cpu": cpu,
+            **dict(zip(PROCESSES, each))}
 
 def run(nginx):
     runner = Runner()

@@ -2,6 +2,7 @@ package dev.k8sebpf.agent.httpparse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +36,7 @@ class RequestLineTest {
 
     @Test
     void indexOfIsMinusOneWhenAbsentOrEmpty() {
-        byte[] b = "GET /a HTTP/1.1\r".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] b = "GET /a HTTP/1.1\r".getBytes(StandardCharsets.US_ASCII);
         assertThat(RequestLine.indexOf(b, 0, b.length, '\n')).isEqualTo(-1);
         assertThat(RequestLine.indexOf(b, 3, 3, ' ')).isEqualTo(-1);
         assertThat(RequestLine.indexOf(b, 0, 3, ' ')).isEqualTo(-1); // the space at 3 is outside the range
