@@ -2,7 +2,9 @@
 /*
  * Inbound HTTP/1.x requests, server side: one http_event per receive that starts with an HTTP method
  * token, and per later receive on such a connection (bodies, keep-alive and pipelined requests), so
- * the agent's parser can follow each connection. A client reading a response ("HTTP/1.1 200 ...")
+ * the agent's parser can follow each connection. With capture_tls, also the receives of an accepted
+ * connection's first TLS record, which holds the ClientHello (server name, ALPN); the connection's
+ * later receives are encrypted and dropped at the first lookup. A client reading a response ("HTTP/1.1 200 ...")
  * neither starts with a method nor is on a marked connection, so it is not sent; a client whose
  * connect() the program saw is dropped before its bytes are read.
  *
@@ -38,7 +40,8 @@ char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_* are GPL-only helpers 
 
 #define MSG_PEEK 2 /* a peek is read again later: count the real read only */
 
-_Static_assert((HTTP_CAPTURE_LEN & (HTTP_CAPTURE_LEN - 1)) == 0, "capture_receive masks lengths with HTTP_CAPTURE_LEN - 1");
+_Static_assert((HTTP_CAPTURE_LEN & (HTTP_CAPTURE_LEN - 1)) == 0 && (TLS_CAPTURE_LEN & (TLS_CAPTURE_LEN - 1)) == 0,
+	       "copy_received masks lengths with a capture length - 1");
 
 /* Set by the agent before load: its pid in its own pid namespace and that namespace's inode (0: none).
  * Its own receives (scrapes of its metrics endpoint, say) are skipped. */
@@ -46,6 +49,8 @@ const volatile __u32 agent_ns_tgid = 0;
 const volatile __u32 agent_pidns_inum = 0;
 /* The agent's pid in the initial namespace, once one of its receives has shown it. */
 __u32 agent_tgid = 0;
+/* Set by the agent before load: also report the ClientHellos of accepted TLS connections. */
+const volatile __u32 capture_tls = 0;
 
 /* ~25,000 events: with the agent draining every 100 ms, room for 250,000 receives/s */
 struct {
@@ -68,12 +73,18 @@ struct {
  *   user-memory read (a loopback client would otherwise cost as much as its server). Sockets connected
  *   before the load are unknown and get the full check.
  * - fd + 1: it carried a request start, and that fd of the receiving process was checked to be this
- *   socket; later receives through that fd are all sent.
+ *   socket; later receives through that fd are all sent. (Below 2^31: no process has 2^31 files open.)
+ * - CONN_TLS_HELLO | bytes due: its first receive started a TLS ClientHello record (capture_tls), of
+ *   which that many bytes are still to come; they are sent as they arrive.
+ * - CONN_TLS_READ: its hello record has been read; what follows is encrypted, and dropped as a
+ *   client's receives are.
  * The kernel reuses a freed socket's address for the next socket, so an entry is removed when its
  * connection closes (raw_inet_sock_set_state); LRU eviction only bounds the map, and an evicted entry
  * only costs the full check again.
  */
 #define CONN_CLIENT 0xffffffffU
+#define CONN_TLS_READ 0xfffffffeU
+#define CONN_TLS_HELLO 0x80000000U
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -119,7 +130,8 @@ static __always_inline bool starts_with_method(__u64 head)
 /*
  * Where receive syscall nr (with second argument arg1) put the received bytes: read/recvfrom pass the
  * buffer directly, readv/recvmsg an iovec array of which the first entry is used. room: bytes that
- * buffer holds. False for any other way in (io_uring, splice, kernel-internal receives).
+ * buffer holds, as far as a capture can use them (a direct buffer holds every byte the receive
+ * returned). False for any other way in (io_uring, splice, kernel-internal receives).
  */
 static __always_inline bool receive_buffer(long nr, unsigned long arg1, const void **buf, __u64 *room)
 {
@@ -128,7 +140,7 @@ static __always_inline bool receive_buffer(long nr, unsigned long arg1, const vo
 
 	if (nr == NR_READ || nr == NR_RECVFROM) {
 		*buf = (const void *)arg1;
-		*room = HTTP_CAPTURE_LEN;
+		*room = TLS_CAPTURE_LEN;
 		return true;
 	}
 	if (nr == NR_READV)
@@ -183,7 +195,7 @@ static __noinline void read_endpoints(struct http_event *event, struct sock *sk)
 
 /*
  * A receive on sk that may carry an inbound request: TCP over IPv4/6, not a peek, not on a connection
- * this host opened. *mark: the connection's mark (NULL if unknown).
+ * this host opened, not after a TLS hello. *mark: the connection's mark (NULL if unknown).
  */
 static __always_inline bool maybe_inbound(struct sock *sk, int recv_flags, __u32 **mark)
 {
@@ -196,63 +208,117 @@ static __always_inline bool maybe_inbound(struct sock *sk, int recv_flags, __u32
 	if (family != AF_INET && family != AF_INET6)
 		return false;
 	*mark = bpf_map_lookup_elem(&connections, &conn_id);
-	return !*mark || **mark != CONN_CLIENT;
+	return !*mark || **mark < CONN_TLS_READ;
+}
+
+/*
+ * The length, header included, of the TLS record head starts, if it starts a ClientHello: a handshake
+ * record (type 22, version 3.0-3.4, 1 to 2^14 + 2048 bytes) whose first byte, when this receive holds
+ * it, is handshake type 1. OpenSSL servers read a record's 5-byte header by itself, so the type is
+ * often not there; the agent checks it. 0 if not.
+ */
+static __always_inline __u32 tls_hello_record(__u64 head, int received)
+{
+	__u32 length = ((head >> 16) & 0xff00) | ((head >> 32) & 0xff);
+
+	if (received < 5 || (head & 0xffff) != 0x0316 || ((head >> 16) & 0xff) > 4 || length == 0 ||
+	    length > 16384 + 2048 || (received >= 6 && ((head >> 40) & 0xff) != 1))
+		return 0;
+	return length + 5;
+}
+
+/* The mark of a connection whose first TLS record is `due` bytes from complete after `received` more. */
+static __always_inline __u32 tls_hello_mark(__u32 due, int received)
+{
+	return (__u32)received >= due ? CONN_TLS_READ : CONN_TLS_HELLO | (due - (__u32)received);
+}
+
+/* Copies len (1..cap, cap a power of two) bytes of buf to data; returns the bytes copied (0 on a fault). */
+static __always_inline __u32 copy_received(__u8 *data, const void *buf, __u32 len, const __u32 cap)
+{
+	/*
+	 * clang folds the length's bounds into compares that the verifiers of Linux 5.10-6.12 do not carry
+	 * back to len ("R2 min value is negative" at the read below, on 6.1's fentry tier). A mask they
+	 * track bounds it again; it changes no length from 1 to cap, and the barrier keeps clang, which
+	 * knows that, from dropping it.
+	 */
+	barrier_var(len);
+	len = ((len - 1) & (cap - 1)) + 1;
+	return bpf_probe_read_user(data, len, buf) ? 0 : len;
 }
 
 /*
  * A server-side receive of `received` bytes through fd on sk (mark, as maybe_inbound gave it)
  * into buf, which holds room bytes: sends an http_event if it starts a request or continues a
- * connection that did.
+ * connection that did, or (capture_tls) if it is part of an accepted connection's first TLS record.
  */
 static __always_inline int capture_receive(struct sock *sk, __u32 *mark, int fd, const void *buf,
 					   __u64 room, int received)
 {
 	__u64 conn_id = (__u64)sk;
+	enum capture_kind kind = CAPTURE_HTTP;
 	struct http_event *event;
 	__u32 len;
 
 	if (received <= 0)
 		return 0;
 	if (!mark || *mark != (__u32)fd + 1) {
-		/* Not (yet) a checked HTTP connection: only a request start makes it one. The fd must be this
-		 * very socket, not some other one; the mark caches that check, so socket_of_fd's pointer walk
-		 * runs once per connection instead of once per receive. The agent's own connections are
-		 * never marked, so its receives are told apart here, off the checked connections' path. */
-		if (!starts_with_method(read_head(buf, received)) || is_agent(agent_ns_tgid, agent_pidns_inum, &agent_tgid))
-			return 0;
+		/* Not (yet) a checked HTTP connection: only a request start makes it one, and only a TLS
+		 * record header a hello one. The fd must be this very socket, not some other one; the HTTP
+		 * mark caches that check, so socket_of_fd's pointer walk runs once per connection instead of
+		 * once per receive. The agent's own connections are never marked, so its receives are told
+		 * apart here, off the checked connections' path. */
+		__u32 next;
+
+		if (mark && *mark >= CONN_TLS_HELLO) {
+			/* (maybe_inbound let no CONN_CLIENT or CONN_TLS_READ through) */
+			next = tls_hello_mark(*mark & ~CONN_TLS_HELLO, received);
+			kind = CAPTURE_TLS_HELLO;
+		} else {
+			__u64 head = read_head(buf, received);
+			__u32 record;
+
+			if (starts_with_method(head)) {
+				next = (__u32)fd + 1;
+			} else if (capture_tls && (record = tls_hello_record(head, received))) {
+				next = tls_hello_mark(record, received);
+				kind = CAPTURE_TLS_HELLO;
+			} else {
+				return 0;
+			}
+			if (is_agent(agent_ns_tgid, agent_pidns_inum, &agent_tgid))
+				return 0;
+		}
 		struct socket *sock = socket_of_fd(fd);
 
 		if (!sock || (__u64)BPF_CORE_READ(sock, sk) != conn_id)
 			return 0;
-		__u32 checked = (__u32)fd + 1;
-
-		bpf_map_update_elem(&connections, &conn_id, &checked, BPF_ANY);
+		bpf_map_update_elem(&connections, &conn_id, &next, BPF_ANY);
 	}
 
-	event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+	len = received;
+	if (room < len)
+		len = room;
+	if (kind == CAPTURE_TLS_HELLO && len > HTTP_CAPTURE_LEN) {
+		if (len > TLS_CAPTURE_LEN)
+			len = TLS_CAPTURE_LEN;
+		event = bpf_ringbuf_reserve(&events, sizeof(*event) - HTTP_CAPTURE_LEN + TLS_CAPTURE_LEN, 0);
+		if (event)
+			len = copy_received(event->data, buf, len, TLS_CAPTURE_LEN);
+	} else {
+		if (len > HTTP_CAPTURE_LEN)
+			len = HTTP_CAPTURE_LEN;
+		event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+		/* One user-memory read per receive on a checked connection; the agent reads `captured` bytes only. */
+		if (event)
+			len = len ? copy_received(event->data, buf, len, HTTP_CAPTURE_LEN) : 0;
+	}
 	if (!event) {
 		count_stat(&stats, STAT_LOST);
 		return 0;
 	}
-	len = received;
-	if (room < len)
-		len = room;
-	if (len > HTTP_CAPTURE_LEN)
-		len = HTTP_CAPTURE_LEN;
-	if (len) {
-		/*
-		 * clang folds the two checks above into compares that the verifiers of Linux 5.10-6.12 do not
-		 * carry back to len ("R2 min value is negative" at the read below, on 6.1's fentry tier). A mask
-		 * they track bounds it again; it changes no length from 1 to HTTP_CAPTURE_LEN, and the barrier
-		 * keeps clang, which knows that, from dropping it.
-		 */
-		barrier_var(len);
-		len = ((len - 1) & (HTTP_CAPTURE_LEN - 1)) + 1;
-		/* One user-memory read per receive on a checked connection; the agent reads `captured` bytes only. */
-		if (bpf_probe_read_user(event->data, len, buf))
-			len = 0;
-	}
 	event->captured = len;
+	event->kind = kind;
 	event->conn_id = conn_id;
 	read_endpoints(event, sk);
 	event->bytes = received;

@@ -80,7 +80,7 @@ public class L7Runner {
         static Attached start(MappingTable mapping) throws Exception {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             return new Attached(L7.start(new L7Options(true, List.of(), List.of("agent"), 100, false, 5_000, Duration.ofMinutes(15),
-                    Optional.empty()), mapping, registry), registry);
+                    Optional.empty(), true, 100), mapping, registry), registry);
         }
     }
 }

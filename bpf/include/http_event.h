@@ -7,9 +7,21 @@
 
 /* Bytes of each receive copied into an event: a request line plus the first headers. */
 #define HTTP_CAPTURE_LEN 256
+/*
+ * Bytes of a receive copied while a TLS ClientHello is being read: room for the hellos of clients with
+ * post-quantum key shares (over 1.2 KB), which may put the server name after them. Such an event is
+ * reserved longer than sizeof(struct http_event), its data running on; only those receives pay for it.
+ */
+#define TLS_CAPTURE_LEN 4096
+
+/* What an event's data holds; the agent reads it through the CaptureKind enum generated from this. */
+enum capture_kind : __u8 {
+	CAPTURE_HTTP = 0,      /* a receive on an inbound HTTP/1.x connection */
+	CAPTURE_TLS_HELLO = 1, /* a receive of an accepted connection's first TLS record (its ClientHello) */
+};
 
 /*
- * One receive on a TCP socket that carries inbound HTTP/1.x requests (server side). Addresses are as
+ * One receive on a TCP socket that carries inbound HTTP/1.x requests or a TLS ClientHello (server side). Addresses are as
  * in connect_event: 16 bytes, network order, IPv4 and v4-mapped IPv6 both family 4 in the first 4
  * bytes. No implicit padding: the layout is the same in C and in the generated record.
  */
@@ -20,9 +32,10 @@ struct http_event {
 	__u16 local_port;       /* host order */
 	__u16 remote_port;      /* host order */
 	__s32 bytes;            /* bytes this receive returned (may exceed captured) */
-	__u16 captured;         /* valid bytes in data (<= HTTP_CAPTURE_LEN) */
+	__u16 captured;         /* valid bytes in data (<= HTTP_CAPTURE_LEN; TLS_CAPTURE_LEN for a TLS hello) */
 	enum addr_family family;
-	__u8 pad[5];
+	enum capture_kind kind;
+	__u8 pad[4];
 	char comm[COMM_LEN];    /* process name: the thread-group leader's comm */
 	__u8 data[HTTP_CAPTURE_LEN]; /* first bytes received */
 };

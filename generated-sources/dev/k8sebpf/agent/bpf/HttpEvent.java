@@ -15,13 +15,14 @@ import java.lang.foreign.ValueLayout;
  * @param bytes {@code bytes} at byte 44
  * @param captured {@code captured} at byte 48
  * @param family {@code family} at byte 50
- * @param pad {@code pad} at byte 51
+ * @param kind {@code kind} at byte 51
+ * @param pad {@code pad} at byte 52
  * @param comm {@code comm} at byte 56
  * @param data {@code data} at byte 72
  */
 public record HttpEvent(long connId, byte[] localAddr, byte[] remoteAddr, int localPort,
-        int remotePort, int bytes, int captured, AddrFamily family, byte[] pad, byte[] comm,
-        byte[] data) {
+        int remotePort, int bytes, int captured, AddrFamily family, CaptureKind kind, byte[] pad,
+        byte[] comm, byte[] data) {
     /**
      * {@code sizeof(struct http_event)}.
      */
@@ -68,9 +69,14 @@ public record HttpEvent(long connId, byte[] localAddr, byte[] remoteAddr, int lo
     public static final long OFFSET_FAMILY = 50L;
 
     /**
+     * Byte offset of {@code kind}.
+     */
+    public static final long OFFSET_KIND = 51L;
+
+    /**
      * Byte offset of {@code pad}.
      */
-    public static final long OFFSET_PAD = 51L;
+    public static final long OFFSET_PAD = 52L;
 
     /**
      * Byte offset of {@code comm}.
@@ -94,10 +100,11 @@ public record HttpEvent(long connId, byte[] localAddr, byte[] remoteAddr, int lo
         int bytes = seg.get(BpfLayouts.LE_INT, offset + 44L);
         int captured = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 48L));
         AddrFamily family = AddrFamily.of(Byte.toUnsignedLong(seg.get(ValueLayout.JAVA_BYTE, offset + 50L)));
-        byte[] pad = seg.asSlice(offset + 51L, 5).toArray(ValueLayout.JAVA_BYTE);
+        CaptureKind kind = CaptureKind.of(Byte.toUnsignedLong(seg.get(ValueLayout.JAVA_BYTE, offset + 51L)));
+        byte[] pad = seg.asSlice(offset + 52L, 4).toArray(ValueLayout.JAVA_BYTE);
         byte[] comm = seg.asSlice(offset + 56L, 16).toArray(ValueLayout.JAVA_BYTE);
         byte[] data = seg.asSlice(offset + 72L, 256).toArray(ValueLayout.JAVA_BYTE);
-        return new HttpEvent(connId, localAddr, remoteAddr, localPort, remotePort, bytes, captured, family, pad, comm, data);
+        return new HttpEvent(connId, localAddr, remoteAddr, localPort, remotePort, bytes, captured, family, kind, pad, comm, data);
     }
 
     /**
@@ -113,7 +120,8 @@ public record HttpEvent(long connId, byte[] localAddr, byte[] remoteAddr, int lo
         seg.set(BpfLayouts.LE_INT, offset + 44L, bytes);
         seg.set(BpfLayouts.LE_SHORT, offset + 48L, (short) captured);
         seg.set(ValueLayout.JAVA_BYTE, offset + 50L, (byte) family.value());
-        BpfLayouts.putBytes(seg, offset + 51L, 5, pad, "pad");
+        seg.set(ValueLayout.JAVA_BYTE, offset + 51L, (byte) kind.value());
+        BpfLayouts.putBytes(seg, offset + 52L, 4, pad, "pad");
         BpfLayouts.putBytes(seg, offset + 56L, 16, comm, "comm");
         BpfLayouts.putBytes(seg, offset + 72L, 256, data, "data");
     }

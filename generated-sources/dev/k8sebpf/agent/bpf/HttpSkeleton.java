@@ -97,7 +97,7 @@ public final class HttpSkeleton {
          * Starts from the object's initial values.
          */
         public Rodata() {
-            super("AAAAAAAAAAA=");
+            super("AAAAAAAAAAAAAAAA");
         }
 
         /**
@@ -113,6 +113,14 @@ public final class HttpSkeleton {
          */
         public Rodata agentPidnsInum(long value) {
             seg.set(BpfLayouts.LE_INT, 4L, (int) value);
+            return this;
+        }
+
+        /**
+         * Sets {@code capture_tls} (offset 8, 4 bytes).
+         */
+        public Rodata captureTls(long value) {
+            seg.set(BpfLayouts.LE_INT, 8L, (int) value);
             return this;
         }
     }

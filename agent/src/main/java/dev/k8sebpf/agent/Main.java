@@ -264,7 +264,8 @@ public final class Main {
     private L7 startL7(AgentConfig config, MappingTable table, AgentMetrics metrics) throws StartupException {
         try {
             L7 l7 = L7.start(new L7Options(config.filterHealthcheck(), config.healthcheckPaths(), config.l7ExcludeComms(),
-                    config.l7MaxPaths(), config.dropUnmapped(), config.l7MaxSeries(), config.l7SeriesTtl(), config.l7HookTier()),
+                    config.l7MaxPaths(), config.dropUnmapped(), config.l7MaxSeries(), config.l7SeriesTtl(), config.l7HookTier(),
+                    config.enableL7Tls(), config.l7MaxServerNames()),
                     table, metrics.registry());
             started.push(l7);
             return l7;

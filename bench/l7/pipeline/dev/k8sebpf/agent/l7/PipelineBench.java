@@ -39,7 +39,7 @@ public class PipelineBench {
         MappingTable mapping = new MappingTable(Duration.ofMinutes(1), 2048, System::nanoTime);
         mapping.put(IpKey.of(server), new Destination("bench", "nginx", "nginx-0"));
         HttpPipeline pipeline = new HttpPipeline(
-                new L7Options(true, List.of(), List.of("agent"), 100, false, 5_000, Duration.ofMinutes(15), Optional.empty()),
+                new L7Options(true, List.of(), List.of("agent"), 100, false, 5_000, Duration.ofMinutes(15), Optional.empty(), true, 100),
                 mapping, new HttpMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), 5_000, Duration.ofMinutes(15)),
                 new ConnectionTable(65_536, Duration.ofMinutes(5), System::nanoTime));
         MemorySegment ring = Arena.ofAuto().allocate(EVENTS * STRIDE, 8);

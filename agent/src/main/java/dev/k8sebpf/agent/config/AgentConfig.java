@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param l7HookTier the HTTP hook tier L7_HOOK_TIER forces; empty means auto
  * @param l4MaxSeries attempt series (destination × process) before new ones count under process_comm="{other}"
  * @param l4SeriesTtl how long an attempt series may go without an attempt before it is removed; 0: never
+ * @param enableL7Tls with enableL7Http: also count the ClientHellos of accepted TLS connections
+ * @param l7MaxServerNames distinct TLS server names per destination Service before new ones count as "{other}"
  * @param l7MaxSeries HTTP request series before new ones count in their destination's overflow series
  * @param scalerAddr where to serve KEDA's ExternalScaler API; empty: not served
  * @param l7SeriesTtl how long an HTTP series may go without a request before it is removed; 0: never
@@ -36,10 +38,12 @@ public record AgentConfig(
         Duration l4SeriesTtl,
         boolean enableL4,
         boolean enableL7Http,
+        boolean enableL7Tls,
         boolean filterHealthcheck,
         List<String> healthcheckPaths,
         List<String> l7ExcludeComms,
         int l7MaxPaths,
+        int l7MaxServerNames,
         int l7MaxSeries,
         Duration l7SeriesTtl,
         Optional<Path> mappingFile,

@@ -56,8 +56,8 @@
  *     percent escapes decoded (rules in agent/README-L7.md, implemented by
  *     {@link dev.k8sebpf.agent.httpparse.SegmentRules}). Other segments, empty ones and trailing slashes
  *     are kept byte for byte (percent escapes are not decoded in the label).</li>
- * <li>{@link dev.k8sebpf.agent.httpparse.PathCardinalityLimiter}: per destination service, the first N
- *     distinct paths (default 100) keep their label, later new ones become {@code /{other}}.</li>
+ * <li>{@link dev.k8sebpf.agent.metrics.LabelLimiter} (the l7 pipeline's): per destination service, the
+ *     first N distinct paths (default 100) keep their label, later new ones become {@code /{other}}.</li>
  * <li>{@link dev.k8sebpf.agent.httpparse.HealthcheckFilter} ({@code FILTER_HEALTHCHECK=true}) matches
  *     the normalised path exactly against {@code /healthz /readyz /livez /health /metrics /ping} and the
  *     {@code HEALTHCHECK_PATHS} entries (normalised the same way); an entry ending in {@code *} is a

@@ -50,7 +50,7 @@ final class ConnectLayer implements Layer<HookTier, ConnectEvent> {
 
     @Override
     public EventRing.Decoder<ConnectEvent> decoder() {
-        return ConnectEvent::decode;
+        return (seg, offset, length) -> ConnectEvent.decode(seg, offset);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.k8sebpf.agent.l7;
 
 import dev.k8sebpf.agent.bpf.AddrFamily;
 import dev.k8sebpf.agent.bpf.BpfLayouts;
+import dev.k8sebpf.agent.bpf.CaptureKind;
 import dev.k8sebpf.agent.bpf.HttpEvent;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -15,21 +16,35 @@ import java.lang.foreign.ValueLayout;
 final class HttpEventView {
     private static final int ADDR_LEN = 16;
     private static final int COMM_LEN = 16;
-    private static final int DATA_LEN = (int) (HttpEvent.SIZE - HttpEvent.OFFSET_DATA);
     private static final long FAMILY_V4 = AddrFamily.FAMILY_V4.value();
+    private static final long TLS_HELLO = CaptureKind.CAPTURE_TLS_HELLO.value();
 
     private final byte[] localAddr = new byte[ADDR_LEN];
     private final byte[] remoteAddr = new byte[ADDR_LEN];
     private final byte[] comm = new byte[COMM_LEN];
-    private final byte[] data = new byte[DATA_LEN];
+    /** Grown to the longest record seen: a TLS hello's runs past the struct's 256 bytes of data. */
+    private byte[] data = new byte[(int) (HttpEvent.SIZE - HttpEvent.OFFSET_DATA)];
     private MemorySegment seg = MemorySegment.NULL;
     private long base;
+    private int dataLength;
 
-    /** Points this view at the event at {@code offset}; returns this view (an {@code EventRing.Decoder}). */
-    HttpEventView at(MemorySegment seg, long offset) {
+    /**
+     * Points this view at the event of {@code length} bytes (at least {@link HttpEvent#SIZE}) at
+     * {@code offset}; returns this view (an {@code EventRing.Decoder}).
+     */
+    HttpEventView at(MemorySegment seg, long offset, long length) {
         this.seg = seg;
         this.base = offset;
+        this.dataLength = (int) (length - HttpEvent.OFFSET_DATA);
+        if (dataLength > data.length) {
+            data = new byte[dataLength];
+        }
         return this;
+    }
+
+    /** The receive is part of a TLS ClientHello record, not of an HTTP/1.x connection. */
+    boolean tlsHello() {
+        return Byte.toUnsignedLong(seg.get(ValueLayout.JAVA_BYTE, base + HttpEvent.OFFSET_KIND)) == TLS_HELLO;
     }
 
     long connId() {
@@ -49,9 +64,9 @@ final class HttpEventView {
         return Byte.toUnsignedLong(seg.get(ValueLayout.JAVA_BYTE, base + HttpEvent.OFFSET_FAMILY)) == FAMILY_V4;
     }
 
-    /** Valid bytes of {@link #data()}, never more than the array holds. */
+    /** Valid bytes of {@link #data()}, never more than the record holds. */
     int captured() {
-        return Math.min(Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, base + HttpEvent.OFFSET_CAPTURED)), DATA_LEN);
+        return Math.min(Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, base + HttpEvent.OFFSET_CAPTURED)), dataLength);
     }
 
     /** Bytes the receive returned (may exceed what was captured). */

@@ -11,10 +11,13 @@ final class HttpLayer implements Layer<L7HookTier, HttpEventView> {
     private final byte[] rodata;
     private final HttpEventView view = new HttpEventView();
 
-    /** @param skipped the process whose receives the kernel skips (the agent itself) */
-    HttpLayer(OwnProcess skipped) {
+    /**
+     * @param skipped   the process whose receives the kernel skips (the agent itself)
+     * @param tlsHellos also report accepted connections' TLS ClientHellos
+     */
+    HttpLayer(OwnProcess skipped, boolean tlsHellos) {
         this.rodata = new HttpSkeleton.Rodata().agentNsTgid(skipped.nsTgid()).agentPidnsInum(skipped.pidNamespaceInode())
-                .toBytes();
+                .captureTls(tlsHellos ? 1 : 0).toBytes();
     }
 
     @Override

@@ -12,21 +12,25 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * The L7 series, bounded in number and idle time by a {@link SeriesCache}: source IPs and process names
- * are chosen by clients and servers, so past L7_MAX_SERIES a new tuple is counted in its destination's
- * overflow series ({@code source_ip}, {@code path} and {@code process_comm} "{other}", the method kept).
- * A request costs one hash lookup with a reused key and an increment. Counting is for the event thread
- * only; the registry reads the counters from the scrape thread.
+ * The L7 series, bounded in number and idle time by a {@link SeriesCache} each: source IPs, server names
+ * and process names are chosen by clients and servers, so past L7_MAX_SERIES a new tuple is counted in
+ * its destination's overflow series (requests: {@code source_ip}, {@code path} and {@code process_comm}
+ * "{other}", the method kept; handshakes: {@code server_name} and {@code process_comm} "{other}", the
+ * ALPN kept). A count costs one hash lookup with a reused key and an increment. Counting is for the
+ * event thread only; the registry reads the counters from the scrape thread.
  */
 final class HttpMetrics {
     static final String REQUESTS = "internal_http_requests";
     static final String FILTERED = "internal_http_filtered_requests";
     static final String LOST = "internal_http_lost_events";
     static final String OVERFLOWED = "internal_http_overflowed_requests";
+    static final String HANDSHAKES = "internal_tls_handshakes";
 
     private final MeterRegistry registry;
     private final SeriesCache<RequestSeries> requests;
     private final RequestSeries probe = new RequestSeries();
+    private final SeriesCache<HandshakeSeries> handshakes;
+    private final HandshakeSeries handshakeProbe = new HandshakeSeries();
     private final Counter filtered;
     private long now;
 
@@ -55,6 +59,22 @@ final class HttpMetrics {
         this.filtered = Counter.builder(FILTERED)
                 .description("Inbound HTTP requests to health-check or scrape paths, left out of internal_http_requests_total")
                 .register(registry);
+        this.handshakes = new SeriesCache<>(registry, new SeriesCache.Labels<>() {
+            @Override
+            public HandshakeSeries copy(HandshakeSeries probe) {
+                return probe.copy();
+            }
+
+            @Override
+            public HandshakeSeries overflow(HandshakeSeries key) {
+                return key.overflow();
+            }
+
+            @Override
+            public Counter register(HandshakeSeries key) {
+                return counter(key);
+            }
+        }, maxSeries, seriesTtl);
         FunctionCounters.register(registry, OVERFLOWED,
                 "Requests counted in a destination's overflow series because L7_MAX_SERIES series existed",
                 requests::overflowed);
@@ -64,18 +84,28 @@ final class HttpMetrics {
         requests.count(probe.set(sourceHi, sourceLo, destination, method, path, comm), 1, now);
     }
 
+    void countHandshake(Destination destination, String serverName, String alpn, String comm) {
+        handshakes.count(handshakeProbe.set(destination, serverName, alpn, comm), 1, now);
+    }
+
     /**
-     * Sets the clock for the requests of the next drain and removes the series idle for longer than the
+     * Sets the clock for the counts of the next drain and removes the series idle for longer than the
      * TTL (checked a few times per TTL). Returns whether any series went away.
      */
     boolean startDrain(long nowNanos) {
         now = nowNanos;
-        return requests.sweep(now);
+        boolean removedRequests = requests.sweep(now);
+        return handshakes.sweep(now) || removedRequests;
     }
 
-    /** The label tuples that have a series now. */
+    /** The request label tuples that have a series now. */
     Set<RequestSeries> series() {
         return requests.keys();
+    }
+
+    /** The handshake label tuples that have a series now. */
+    Set<HandshakeSeries> handshakeSeries() {
+        return handshakes.keys();
     }
 
     void countFiltered() {
@@ -97,6 +127,18 @@ final class HttpMetrics {
                 .tag("destination_pod", labels.destination.pod())
                 .tag("method", labels.method.name())
                 .tag("path", labels.path)
+                .tag("process_comm", labels.comm)
+                .register(registry);
+    }
+
+    private Counter counter(HandshakeSeries labels) {
+        return Counter.builder(HANDSHAKES)
+                .description("TLS handshakes of accepted connections by destination, requested server name (SNI), offered ALPN protocols and server process")
+                .tag("destination_namespace", labels.destination.namespace())
+                .tag("destination_service", labels.destination.service())
+                .tag("destination_pod", labels.destination.pod())
+                .tag("server_name", labels.serverName)
+                .tag("alpn", labels.alpn)
                 .tag("process_comm", labels.comm)
                 .register(registry);
     }

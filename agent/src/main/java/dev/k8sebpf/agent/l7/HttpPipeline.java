@@ -6,11 +6,15 @@ import dev.k8sebpf.agent.httpparse.ConnectionTable;
 import dev.k8sebpf.agent.httpparse.HealthcheckFilter;
 import dev.k8sebpf.agent.httpparse.HttpMethod;
 import dev.k8sebpf.agent.httpparse.HttpRequestParser;
-import dev.k8sebpf.agent.httpparse.PathCardinalityLimiter;
 import dev.k8sebpf.agent.httpparse.RequestConsumer;
 import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.mapping.IpKey;
 import dev.k8sebpf.agent.mapping.MappingTable;
+import dev.k8sebpf.agent.metrics.LabelLimiter;
+import dev.k8sebpf.agent.metrics.SeriesCache;
+import dev.k8sebpf.agent.tlsparse.ClientHello;
+import dev.k8sebpf.agent.tlsparse.HelloTable;
+import dev.k8sebpf.agent.tlsparse.TlsLabels;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -18,16 +22,21 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * One captured receive → the requests in it → counters. The client is the socket's remote address,
- * the destination is its local address (the server pod's IP) looked up in the mapping, the process is
- * the receiving server. Runs on the one thread that drains the kernel's events; not thread-safe.
+ * One captured receive → the requests (or the TLS ClientHello) in it → counters. The client is the
+ * socket's remote address, the destination is its local address (the server pod's IP) looked up in the
+ * mapping, the process is the receiving server. Runs on the one thread that drains the kernel's events;
+ * not thread-safe.
  */
 final class HttpPipeline implements Consumer<HttpEventView> {
+    static final String OVERFLOW_PATH = "/{other}";
+
     private final MappingTable mapping;
     private final HttpMetrics metrics;
     private final boolean dropUnmapped;
     private final HealthcheckFilter healthchecks;
-    private final PathCardinalityLimiter limiter;
+    private final LabelLimiter limiter;
+    private final LabelLimiter serverNames;
+    private final HelloTable hellos = new HelloTable(HelloTable.DEFAULT_CAPACITY);
     private final ProcessNames processes;
     private final ConnectionTable connections;
     private final HttpRequestParser parser = new HttpRequestParser();
@@ -39,7 +48,8 @@ final class HttpPipeline implements Consumer<HttpEventView> {
         this.metrics = metrics;
         this.dropUnmapped = options.dropUnmapped();
         this.healthchecks = HealthcheckFilter.of(options.filterHealthcheck(), String.join(",", options.healthcheckPaths()));
-        this.limiter = new PathCardinalityLimiter(options.maxPathsPerService());
+        this.limiter = new LabelLimiter(options.maxPathsPerService(), OVERFLOW_PATH, "paths");
+        this.serverNames = new LabelLimiter(options.maxServerNames(), SeriesCache.OTHER, "server names");
         this.processes = new ProcessNames(options.excludeComms());
         this.connections = connections;
     }
@@ -56,14 +66,22 @@ final class HttpPipeline implements Consumer<HttpEventView> {
 
     private void forgetRemovedSeries() {
         Map<String, Set<String>> livePaths = new HashMap<>();
+        Map<String, Set<String>> liveServerNames = new HashMap<>();
         Set<Destination> liveDestinations = new HashSet<>();
         for (RequestSeries series : metrics.series()) {
             liveDestinations.add(series.destination);
-            if (!series.path.equals(PathCardinalityLimiter.OVERFLOW_PATH)) {
+            if (!series.path.equals(OVERFLOW_PATH)) {
                 livePaths.computeIfAbsent(serviceKey(series.destination), k -> new HashSet<>()).add(series.path);
             }
         }
+        for (HandshakeSeries series : metrics.handshakeSeries()) {
+            liveDestinations.add(series.destination);
+            if (!series.overflow) {
+                liveServerNames.computeIfAbsent(serviceKey(series.destination), k -> new HashSet<>()).add(series.serverName);
+            }
+        }
         limiter.retainOnly(livePaths);
+        serverNames.retainOnly(liveServerNames);
         serviceKeys.keySet().retainAll(liveDestinations);
     }
 
@@ -78,12 +96,28 @@ final class HttpPipeline implements Consumer<HttpEventView> {
         byte[] remote = event.remoteAddr();
         long localHi = IpKey.hiOf(local, v4);
         long localLo = IpKey.loOf(local, v4);
+        if (event.tlsHello()) {
+            ClientHello hello = hellos.offer(event.connId(), event.data(), event.captured(), event.bytes());
+            if (hello != null) {
+                countHandshake(mapping.lookup(localHi, localLo), hello, process.name());
+            }
+            return;
+        }
         Receiver receiver = new Receiver(IpKey.hiOf(remote, v4), IpKey.loOf(remote, v4),
                 mapping.lookup(localHi, localLo), process.name());
         ConnectionState state = connections.state(event.connId(), ConnectionTable.endpointsKey(localHi, localLo,
                 event.localPort(), receiver.sourceHi, receiver.sourceLo, event.remotePort()));
         // parsed even when its requests are dropped, so the connection's framing stays in step
         parser.parse(state, event.data(), event.captured(), event.bytes(), receiver);
+    }
+
+    /** Counted once per accepted TLS connection: the kernel sends no receive after its first record. */
+    private void countHandshake(Destination destination, ClientHello hello, String comm) {
+        if (destination == Destination.UNMAPPED && dropUnmapped) {
+            return;
+        }
+        String service = serviceKeys.computeIfAbsent(destination, HttpPipeline::serviceKey);
+        metrics.countHandshake(destination, serverNames.limit(service, TlsLabels.serverName(hello)), TlsLabels.alpn(hello), comm);
     }
 
     /** The labels of one receive's requests, other than method and path: what the parser's callback counts them with. */

@@ -15,10 +15,12 @@ import java.util.Optional;
  * @param maxSeries           L7_MAX_SERIES: request series before new label tuples go to their destination's overflow series
  * @param seriesTtl           L7_SERIES_TTL: a series without requests for this long is removed; 0: never
  * @param hookTier            L7_HOOK_TIER: the tier to use; empty: the best that works
+ * @param tlsHandshakes       ENABLE_L7_TLS: also count the ClientHellos of accepted TLS connections
+ * @param maxServerNames      L7_MAX_SERVER_NAMES: distinct server_name labels per destination service before new ones become {@code {other}}
  */
 public record L7Options(boolean filterHealthcheck, List<String> healthcheckPaths, List<String> excludeComms,
                         int maxPathsPerService, boolean dropUnmapped, int maxSeries, Duration seriesTtl,
-                        Optional<L7HookTier> hookTier) {
+                        Optional<L7HookTier> hookTier, boolean tlsHandshakes, int maxServerNames) {
 
     public L7Options {
         healthcheckPaths = List.copyOf(healthcheckPaths);

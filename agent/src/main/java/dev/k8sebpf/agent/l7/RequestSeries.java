@@ -1,7 +1,6 @@
 package dev.k8sebpf.agent.l7;
 
 import dev.k8sebpf.agent.httpparse.HttpMethod;
-import dev.k8sebpf.agent.httpparse.PathCardinalityLimiter;
 import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.metrics.SeriesCache;
 
@@ -41,7 +40,7 @@ final class RequestSeries {
 
     /** The series this one is counted in when there are too many (same destination and method). */
     RequestSeries overflow() {
-        RequestSeries other = new RequestSeries().set(0, 0, destination, method, PathCardinalityLimiter.OVERFLOW_PATH,
+        RequestSeries other = new RequestSeries().set(0, 0, destination, method, HttpPipeline.OVERFLOW_PATH,
                 SeriesCache.OTHER);
         other.overflow = true;
         return other;

@@ -1,6 +1,7 @@
 /**
  * L7: counts inbound HTTP/1.x requests per client, destination, method, path and server process
- * (ENABLE_L7_HTTP=true; off by default).
+ * (ENABLE_L7_HTTP=true; off by default), and TLS handshakes per destination, server name and ALPN
+ * (ENABLE_L7_TLS, on with it).
  *
  * <h2>Wiring (for Main)</h2>
  * <pre>{@code
@@ -26,6 +27,11 @@
  * (client, destination from the mapping, process) → {@code HttpRequestParser} finds the requests in
  * its bytes, following the connection's framing → {@link dev.k8sebpf.agent.l7.HttpMetrics} counts
  * each. L4's walk is the same with connect_event, {@code ConnectEventCounter} and {@code AgentMetrics}.
+ * A TLS connection takes the same walk with one turn: the kernel marks the events of an accepted
+ * connection's first TLS record (its ClientHello; the record is captured up to 4 KB, enough for hellos
+ * with post-quantum key shares), the pipeline hands them to {@code tlsparse}'s {@code HelloTable}
+ * instead of the HTTP parser, and counts the hello once it is whole. The kernel drops the connection's
+ * later (encrypted) receives at its first map lookup.
  *
  * <h2>Series</h2>
  * <ul>
@@ -39,12 +45,23 @@
  * <li>{@code internal_http_filtered_requests_total}: requests to health-check and scrape paths
  *     (FILTER_HEALTHCHECK, HEALTHCHECK_PATHS), which are not in the series above.</li>
  * <li>{@code internal_http_lost_events_total}: receives the kernel could not report (ring buffer full).</li>
+ * <li>{@code internal_tls_handshakes_total{destination_namespace,destination_service,destination_pod,server_name,alpn,process_comm}}:
+ *     one per accepted connection whose first bytes were a TLS ClientHello (a HelloRetryRequest's second
+ *     hello is the same handshake). {@code server_name} is the SNI host name, lower-cased, {@code ""}
+ *     without SNI (clients dialling an IP), {@code {invalid}} if not a host name, {@code {unknown}} if past
+ *     the capture, capped per destination service by L7_MAX_SERVER_NAMES ({@code {other}} beyond);
+ *     {@code alpn} the offered protocols in order, from a fixed vocabulary. No {@code source_ip}: a
+ *     handshake is a connection, and short TLS connections from many pods would fill L7_MAX_SERIES with
+ *     one series per client where the question asked of this series (which names and protocols does a
+ *     destination serve, how often) does not need the client; the HTTP series keep the client.</li>
  * </ul>
  * Requests received by processes named in L7_EXCLUDE_COMMS are not counted (compared in the pipeline:
  * the BPF object has no comm map; the comparison allocates nothing per event).
  *
  * <h2>Limits</h2>
- * Only receives through read, recvfrom, readv and recvmsg are seen (not io_uring or splice); TLS is
- * opaque; HTTP/2 is not counted.
+ * Only receives through read, recvfrom, readv and recvmsg are seen (not io_uring or splice); past the
+ * ClientHello TLS is opaque; HTTP/2 is not counted. A TLS record event reserves 4.3 KB of the ring when
+ * its receive is longer than 256 bytes, so a node's ring holds about 1,900 hellos per drain beside the
+ * HTTP events.
  */
 package dev.k8sebpf.agent.l7;

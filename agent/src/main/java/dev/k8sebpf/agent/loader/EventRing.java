@@ -7,16 +7,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A ring buffer of one C struct: each record is decoded and handed on. A record shorter than the struct
- * (object and agent out of step) is skipped and warned about once, never decoded. Not thread-safe; the
- * owner serialises poll and close.
+ * (object and agent out of step) is skipped and warned about once, never decoded; a longer one is the
+ * struct with its last array running on (http_event's TLS captures), and its decoder is told its length.
+ * Not thread-safe; the owner serialises poll and close.
  */
 public final class EventRing<T> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventRing.class);
 
-    /** A generated record's {@code decode}, e.g. {@code ConnectEvent::decode}. */
+    /** Reads the record of {@code length} bytes at {@code offset}, e.g. through a generated record's {@code decode}. */
     @FunctionalInterface
     public interface Decoder<T> {
-        T decode(MemorySegment seg, long offset);
+        T decode(MemorySegment seg, long offset, long length);
     }
 
     private final RingBufferReader ring;
@@ -50,7 +51,7 @@ public final class EventRing<T> implements AutoCloseable {
                 }
                 return;
             }
-            sink.accept(decoder.decode(data, offset));
+            sink.accept(decoder.decode(data, offset, length));
         });
         return records - (int) (malformed - malformedBefore);
     }

@@ -37,7 +37,7 @@ class EnvConfigParserTest {
     void defaultsMatchTheOriginalAgent() throws ConfigException {
         AgentConfig config = EnvConfigParser.fromEnv(Map.of());
         assertThat(config).isEqualTo(new AgentConfig(Mode.CLUSTER, "0.0.0.0", 9102, List.of(), Duration.ofSeconds(60), 2048,
-                List.of("kubelet"), 5_000, Duration.ofMinutes(15), true, false, true, List.of(), List.of("agent"), 100, 5_000,
+                List.of("kubelet"), 5_000, Duration.ofMinutes(15), true, false, true, true, List.of(), List.of("agent"), 100, 100, 5_000,
                 Duration.ofMinutes(15),
                 Optional.empty(), Optional.empty(), Optional.empty(), false, LogLevel.INFO, Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), GrpcTlsConfig.PLAINTEXT, 10_000,

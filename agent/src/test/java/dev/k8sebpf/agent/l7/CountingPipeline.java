@@ -34,7 +34,7 @@ final class CountingPipeline {
     }
 
     static L7Options options(int maxPaths) {
-        return new L7Options(true, List.of("/internal/*"), List.of("agent"), maxPaths, false, 10_000, Duration.ofMinutes(15), Optional.empty());
+        return new L7Options(true, List.of("/internal/*"), List.of("agent"), maxPaths, false, 10_000, Duration.ofMinutes(15), Optional.empty(), true, 100);
     }
 
     CountingPipeline port(int port) {
@@ -100,6 +100,22 @@ final class CountingPipeline {
 
     long filtered() {
         return (long) registry.get(HttpMetrics.FILTERED).counter().count();
+    }
+
+    /** "server_name alpn" → handshakes, over every series of this service. */
+    Map<String, Long> handshakes() {
+        Map<String, Long> counts = new TreeMap<>();
+        for (Counter c : registry.find(HttpMetrics.HANDSHAKES).tag("destination_service", service).counters()) {
+            counts.merge(c.getId().getTag("server_name") + " " + c.getId().getTag("alpn"), (long) c.count(), Long::sum);
+        }
+        return counts;
+    }
+
+    /** Every value one label takes across the handshake series. */
+    Set<String> handshakeTagValues(String tag) {
+        Set<String> values = new HashSet<>();
+        registry.find(HttpMetrics.HANDSHAKES).counters().forEach(c -> values.add(c.getId().getTag(tag)));
+        return values;
     }
 
     /** Every value one label takes across the series, e.g. each process_comm seen. */

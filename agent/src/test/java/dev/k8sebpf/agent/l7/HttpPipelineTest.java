@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import dev.k8sebpf.agent.bpf.AddrFamily;
+import dev.k8sebpf.agent.bpf.CaptureKind;
 import dev.k8sebpf.agent.bpf.HttpEvent;
 import dev.k8sebpf.agent.httpparse.ConnectionTable;
 import dev.k8sebpf.agent.mapping.Destination;
@@ -41,7 +42,7 @@ class HttpPipelineTest {
     }
 
     private static L7Options options(boolean filter, List<String> excluded, boolean dropUnmapped) {
-        return new L7Options(filter, List.of("/internal/*"), excluded, 100, dropUnmapped, 10_000, TTL, Optional.empty());
+        return new L7Options(filter, List.of("/internal/*"), excluded, 100, dropUnmapped, 10_000, TTL, Optional.empty(), true, 100);
     }
 
     @Test
@@ -116,7 +117,7 @@ class HttpPipelineTest {
 
     @Test
     void pathCapIsPerDestinationService() {
-        L7Options capped = new L7Options(true, List.of(), List.of(), 2, false, 10_000, TTL, Optional.empty());
+        L7Options capped = new L7Options(true, List.of(), List.of(), 2, false, 10_000, TTL, Optional.empty(), true, 100);
         byte[] other = {10, 1, 2, 4};
         mapping.put(IpKey.of(other), new Destination("shop", "billing", "billing-1"));
         HttpPipeline pipeline = pipeline(capped);
@@ -130,7 +131,7 @@ class HttpPipelineTest {
 
     @Test
     void aSeriesWithoutRequestsForTheTtlIsRemovedAndFreesItsPathSlot() {
-        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 1, false, 10_000, TTL, Optional.empty()));
+        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 1, false, 10_000, TTL, Optional.empty(), true, 100));
         byte[] otherClient = {10, 9, 8, 6};
         pipeline.startDrain();
         pipeline.accept(event(1, 4, SERVER, CLIENT, "app", "GET /a HTTP/1.1\r\n\r\n"));
@@ -153,7 +154,7 @@ class HttpPipelineTest {
 
     @Test
     void aZeroTtlKeepsEverySeries() {
-        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 100, false, 10_000, Duration.ZERO, Optional.empty()));
+        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 100, false, 10_000, Duration.ZERO, Optional.empty(), true, 100));
         pipeline.startDrain();
         pipeline.accept(event(1, 4, SERVER, CLIENT, "app", "GET /a HTTP/1.1\r\n\r\n"));
         clock.addAndGet(Duration.ofDays(30).toNanos());
@@ -184,9 +185,9 @@ class HttpPipelineTest {
         byte[] bytes = data.getBytes(StandardCharsets.US_ASCII);
         HttpEvent event = new HttpEvent(connId, Arrays.copyOf(local, 16), Arrays.copyOf(remote, 16), 8080,
                 40000 + (int) connId, bytes.length, bytes.length, family == 4 ? AddrFamily.FAMILY_V4 : AddrFamily.FAMILY_V6,
-                new byte[5], Arrays.copyOf(comm.getBytes(StandardCharsets.UTF_8), 16), Arrays.copyOf(bytes, 256));
+                CaptureKind.CAPTURE_HTTP, new byte[4], Arrays.copyOf(comm.getBytes(StandardCharsets.UTF_8), 16), Arrays.copyOf(bytes, 256));
         MemorySegment ring = Arena.ofAuto().allocate(HttpEvent.SIZE + 8);
         event.encode(ring, 8);
-        return new HttpEventView().at(ring, 8);
+        return new HttpEventView().at(ring, 8, HttpEvent.SIZE);
     }
 }

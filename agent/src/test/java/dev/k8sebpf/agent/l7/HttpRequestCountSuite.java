@@ -43,7 +43,7 @@ abstract class HttpRequestCountSuite {
     abstract L7HookTier tier();
 
     private L7Kernel open(OwnProcess skipped) throws KernelException {
-        L7Kernel opened = L7Kernel.open(Optional.of(tier()), skipped);
+        L7Kernel opened = L7Kernel.open(Optional.of(tier()), skipped, true);
         assertThat(opened.tier()).isEqualTo(tier());
         return opened;
     }

@@ -3,6 +3,8 @@ package dev.k8sebpf.agent.l7;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /** HTTP servers on loopback for the kernel tests: each reports the port it listens on. */
 final class Servers {
@@ -41,7 +44,17 @@ final class Servers {
 
     /** The JDK's HttpServer in this process (process comm {@code java}): 200 "ok" for everything. */
     static Server jdk(String address) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(address), 0), 64);
+        return jdk(HttpServer.create(new InetSocketAddress(InetAddress.getByName(address), 0), 64));
+    }
+
+    /** {@link #jdk} over TLS: the JDK's SSLEngine, which reads a whole ClientHello in one receive. */
+    static Server jdkTls(String address, SSLContext context) throws IOException {
+        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getByName(address), 0), 64);
+        server.setHttpsConfigurator(new HttpsConfigurator(context));
+        return jdk(server);
+    }
+
+    private static Server jdk(HttpServer server) {
         server.createContext("/", exchange -> {
             try (exchange) {
                 exchange.getRequestBody().readAllBytes();
@@ -69,6 +82,11 @@ final class Servers {
     /** Python's http.server with HTTP/1.1 keep-alive (process comm {@code python3}). */
     static Server python(String address) throws IOException {
         return pythonScript("http11_server.py", address);
+    }
+
+    /** {@link #python} over TLS (test resource https11_server.py): OpenSSL reads a record's header, then its body. */
+    static Server pythonTls(String address, TlsFixtures tls) throws IOException {
+        return pythonScript("https11_server.py", address, tls.certPem.toString(), tls.keyPem.toString());
     }
 
     /**
