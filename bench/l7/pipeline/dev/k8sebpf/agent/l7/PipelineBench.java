@@ -1,6 +1,7 @@
 package dev.k8sebpf.agent.l7;
 
 import dev.k8sebpf.agent.bpf.AddrFamily;
+import dev.k8sebpf.agent.bpf.CaptureKind;
 import dev.k8sebpf.agent.bpf.HttpEvent;
 import dev.k8sebpf.agent.httpparse.ConnectionTable;
 import dev.k8sebpf.agent.mapping.Destination;
@@ -48,7 +49,7 @@ public class PipelineBench {
                     : variedRequest(random)).getBytes(StandardCharsets.US_ASCII);
             int captured = Math.min(request.length, 256);
             new HttpEvent(0xffff_8881_0000_0000L + (i % 8) * 2304, Arrays.copyOf(server, 16), Arrays.copyOf(client, 16),
-                    18088, 40000 + i % 8, request.length, captured, AddrFamily.FAMILY_V4, new byte[5],
+                    18088, 40000 + i % 8, request.length, captured, AddrFamily.FAMILY_V4, CaptureKind.CAPTURE_HTTP, new byte[4],
                     Arrays.copyOf("nginx".getBytes(StandardCharsets.US_ASCII), 16), Arrays.copyOf(request, 256))
                     .encode(ring, i * STRIDE + 8);
         }
@@ -60,7 +61,7 @@ public class PipelineBench {
             for (int drain = 0; drain < 250; drain++) {
                 pipeline.startDrain();
                 for (int i = 0; i < EVENTS; i++, events++) {
-                    pipeline.accept(view.at(ring, i * STRIDE + 8));
+                    pipeline.accept(view.at(ring, i * STRIDE + 8, HttpEvent.SIZE));
                 }
             }
             System.out.printf("round %2d: %.0f ns CPU per event%n", round, (threads.getCurrentThreadCpuTime() - cpu) / (double) events);

@@ -151,6 +151,8 @@ class EnvConfigParserTest {
         assertThat(config.l7SeriesTtl()).isEqualTo(Duration.ofHours(1));
         assertThat(parse("L7_SERIES_TTL", "0").l7SeriesTtl()).isZero();
         assertBad("L7_MAX_PATHS", "0", "positive integer");
+        assertThat(parse("L7_MAX_SERVER_NAMES", "7").l7MaxServerNames()).isEqualTo(7);
+        assertBad("L7_MAX_SERVER_NAMES", "-1", "positive integer");
         assertBad("L7_SERIES_TTL", "15", "Go duration");
     }
 
@@ -181,12 +183,13 @@ class EnvConfigParserTest {
     void booleans(String value, boolean expected) throws ConfigException {
         assertThat(parse("ENABLE_L4", value).enableL4()).isEqualTo(expected);
         assertThat(parse("ENABLE_L7_HTTP", value).enableL7Http()).isEqualTo(expected);
+        assertThat(parse("ENABLE_L7_TLS", value).enableL7Tls()).isEqualTo(expected);
         assertThat(parse("FILTER_HEALTHCHECK", value).filterHealthcheck()).isEqualTo(expected);
         assertThat(parse("DROP_UNMAPPED", value).dropUnmapped()).isEqualTo(expected);
     }
 
     @ParameterizedTest
-    @CsvSource({"ENABLE_L4,yes", "ENABLE_L7_HTTP,on", "FILTER_HEALTHCHECK,2", "DROP_UNMAPPED,tRuE"})
+    @CsvSource({"ENABLE_L4,yes", "ENABLE_L7_HTTP,on", "ENABLE_L7_TLS,off", "FILTER_HEALTHCHECK,2", "DROP_UNMAPPED,tRuE"})
     void badBooleans(String name, String value) {
         assertBad(name, value, "true or false");
     }

@@ -10,10 +10,12 @@ import dev.k8sebpf.agent.httpparse.ConnectionTable;
 import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.mapping.IpKey;
 import dev.k8sebpf.agent.mapping.MappingTable;
+import dev.k8sebpf.agent.tlsparse.TestHellos;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -160,6 +162,59 @@ class HttpPipelineTest {
         clock.addAndGet(Duration.ofDays(30).toNanos());
         pipeline.startDrain();
         assertThat(paths("orders")).containsOnly(entry("/a", 1L));
+    }
+
+    @Test
+    void aTlsHelloInTwoReceivesIsOneHandshakeWithItsLabels() {
+        HttpPipeline pipeline = pipeline(options(true, List.of(), false));
+        byte[] hello = TestHellos.postQuantum("Orders.Shop.svc.cluster.local.", List.of("h2", "x-private"));
+        pipeline.accept(tlsEvent(1, "envoy", Arrays.copyOf(hello, 5)));
+        assertThat(registry.find(HttpMetrics.HANDSHAKES).counters()).isEmpty();
+        pipeline.accept(tlsEvent(1, "envoy", Arrays.copyOfRange(hello, 5, hello.length)));
+
+        Counter counter = registry.get(HttpMetrics.HANDSHAKES).counter();
+        assertThat(counter.count()).isEqualTo(1);
+        assertThat(counter.getId().getTags()).extracting(t -> t.getKey() + "=" + t.getValue()).containsExactlyInAnyOrder(
+                "destination_namespace=shop", "destination_service=orders", "destination_pod=orders-7c9f",
+                "server_name=orders.shop.svc.cluster.local", "alpn=h2,{other}", "process_comm=envoy");
+        assertThat(registry.find(HttpMetrics.REQUESTS).counters()).isEmpty();
+    }
+
+    @Test
+    void serverNamesAreCappedPerServiceAndAnIdleOneFreesItsSlot() {
+        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 100, false, 10_000, TTL, Optional.empty(), true, 2));
+        pipeline.startDrain();
+        for (String name : List.of("a.example", "b.example", "c.example", "a.example")) {
+            pipeline.accept(tlsEvent(1, "app", TestHellos.postQuantum(name, List.of("h2"))));
+        }
+        assertThat(serverNames()).containsOnly(entry("a.example", 2L), entry("b.example", 1L), entry("{other}", 1L));
+
+        clock.addAndGet(TTL.toNanos() / 2);
+        pipeline.startDrain();
+        pipeline.accept(tlsEvent(1, "app", TestHellos.postQuantum("a.example", List.of("h2"))));
+        clock.addAndGet(TTL.toNanos() / 2 + TTL.toNanos() / 4 + 1); // b.example and {other} idle past the TTL
+        pipeline.startDrain();
+        pipeline.accept(tlsEvent(1, "app", TestHellos.postQuantum("c.example", List.of("h2"))));
+        assertThat(serverNames()).containsOnly(entry("a.example", 3L), entry("c.example", 1L));
+    }
+
+    private Map<String, Long> serverNames() {
+        Map<String, Long> names = new TreeMap<>();
+        registry.find(HttpMetrics.HANDSHAKES).counters()
+                .forEach(c -> names.merge(c.getId().getTag("server_name"), (long) c.count(), Long::sum));
+        return names;
+    }
+
+    /** One receive of a TLS record as the kernel writes it: the struct with its data running on. */
+    private static HttpEventView tlsEvent(long connId, String comm, byte[] data) {
+        HttpEvent event = new HttpEvent(connId, Arrays.copyOf(SERVER, 16), Arrays.copyOf(CLIENT, 16), 8443, 40000, data.length,
+                data.length, AddrFamily.FAMILY_V4, CaptureKind.CAPTURE_TLS_HELLO, new byte[4],
+                Arrays.copyOf(comm.getBytes(StandardCharsets.UTF_8), 16), new byte[256]);
+        long length = HttpEvent.OFFSET_DATA + Math.max(256, data.length);
+        MemorySegment ring = Arena.ofAuto().allocate(length + 8);
+        event.encode(ring, 8);
+        MemorySegment.copy(data, 0, ring, ValueLayout.JAVA_BYTE, 8 + HttpEvent.OFFSET_DATA, data.length);
+        return new HttpEventView().at(ring, 8, length);
     }
 
     /** path → count, over one service's series. */

@@ -2,24 +2,23 @@ package dev.k8sebpf.agent.l7;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Objects;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * A throwaway server certificate for the TLS tests, made with the running JDK's keytool (present in
- * every JDK and JRE the tests run on, unlike the openssl binary), in PKCS#12 for JDK servers and PEM for
- * Python's. The clients do not verify it: the tests count handshakes, not trust.
+ * The TLS tests' server certificate: a self-signed EC key pair committed as {@code l7/tls-test-server.p12}
+ * (made once with keytool, valid for a century; a test key that guards nothing). Generating one per run
+ * meant a keytool JVM in every guest, and one crashed in C1 code under TCG emulation. PKCS#12 serves JDK
+ * servers; PEM copies serve Python's. The clients do not verify it: the tests count handshakes, not trust.
  */
 final class TlsFixtures {
     private static final char[] PASSWORD = "l7test".toCharArray();
@@ -34,23 +33,10 @@ final class TlsFixtures {
         this.keyStore = keyStore;
     }
 
-    static TlsFixtures create(Path dir) throws IOException, InterruptedException, GeneralSecurityException {
-        Path keytool = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("keytool");
-        Path p12 = dir.resolve("server.p12");
-        Process process = new ProcessBuilder(List.of(keytool.toString(), "-genkeypair", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-alias", "server", "-dname", "CN=l7test", "-validity", "2", "-storetype", "PKCS12", "-keystore", p12.toString(),
-                "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD)))
-                .redirectErrorStream(true).start();
-        String out;
-        try (InputStream in = process.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IOException("keytool failed: " + out);
-        }
+    static TlsFixtures create(Path dir) throws IOException, GeneralSecurityException {
         KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(p12)) {
-            store.load(in, PASSWORD);
+        try (InputStream in = TlsFixtures.class.getResourceAsStream("/l7/tls-test-server.p12")) {
+            store.load(Objects.requireNonNull(in, "l7/tls-test-server.p12 is missing from the test resources"), PASSWORD);
         }
         Path cert = Files.writeString(dir.resolve("cert.pem"), pem("CERTIFICATE", store.getCertificate("server").getEncoded()));
         Path key = Files.writeString(dir.resolve("key.pem"), pem("PRIVATE KEY", store.getKey("server", PASSWORD).getEncoded()));
