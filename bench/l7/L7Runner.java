@@ -14,9 +14,10 @@ import java.util.Optional;
 
 /**
  * The L7 part of the agent alone, for bench/l7/run.py: maps SERVER_IP to bench/nginx, polls every
- * POLL_MS (default 100, like the agent), and answers "count" on stdin with "<requests to nginx> <filtered> <lost>" (other
- * HTTP servers on the node are counted too, as unmapped, but not reported here); "off" detaches the hooks,
- * "on" attaches them again.
+ * POLL_MS (default 100, like the agent), and answers "count" on stdin with "<requests to nginx> <filtered> <lost>
+ * <TLS handshakes to nginx>" (other HTTP servers on the node are counted too, as unmapped, but not reported here);
+ * "off" detaches the hooks, "on" attaches them again, "on no-tls" attaches them with TLS handshakes not captured
+ * (ENABLE_L7_TLS=false).
  * Usage: java -cp agent/target/classes:agent/target/lib/* bench/l7/L7Runner.java SERVER_IP [POLL_MS]
  */
 public class L7Runner {
@@ -25,7 +26,7 @@ public class L7Runner {
         mapping.put(IpKey.parse(args[0]), new Destination("bench", "nginx", "nginx-0"));
         long pollMillis = args.length > 1 ? Long.parseLong(args[1]) : 100;
         Object lock = new Object();
-        Attached[] attached = {Attached.start(mapping)};
+        Attached[] attached = {Attached.start(mapping, true)};
         Thread.ofPlatform().daemon().name("poller").start(() -> {
             while (true) {
                 synchronized (lock) {
@@ -52,7 +53,9 @@ public class L7Runner {
                                 .counters().stream().mapToDouble(Counter::count).sum();
                         double filtered = attached[0].registry.find("internal_http_filtered_requests").counters().stream()
                                 .mapToDouble(Counter::count).sum();
-                        System.out.println((long) requests + " " + (long) filtered + " " + l7.lostEvents());
+                        double handshakes = attached[0].registry.find("internal_tls_handshakes").tag("destination_service", "nginx")
+                                .counters().stream().mapToDouble(Counter::count).sum();
+                        System.out.println((long) requests + " " + (long) filtered + " " + l7.lostEvents() + " " + (long) handshakes);
                     }
                     // detach and attach again, for bench/l7/windows.py
                     case "off" -> {
@@ -60,9 +63,9 @@ public class L7Runner {
                         attached[0] = null;
                         System.out.println("off");
                     }
-                    case "on" -> {
-                        attached[0] = Attached.start(mapping);
-                        System.out.println("on");
+                    case "on", "on no-tls" -> {
+                        attached[0] = Attached.start(mapping, line.equals("on"));
+                        System.out.println(line);
                     }
                     default -> System.out.println("unknown command " + line);
                 }
@@ -77,10 +80,10 @@ public class L7Runner {
 
     /** The hooks attached, with a registry of their own (a fresh attach starts its counters at 0). */
     private record Attached(L7 l7, PrometheusMeterRegistry registry) {
-        static Attached start(MappingTable mapping) throws Exception {
+        static Attached start(MappingTable mapping, boolean tlsHandshakes) throws Exception {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             return new Attached(L7.start(new L7Options(true, List.of(), List.of("agent"), 100, false, 5_000, Duration.ofMinutes(15),
-                    Optional.empty(), true, 100), mapping, registry), registry);
+                    Optional.empty(), tlsHandshakes, 100), mapping, registry), registry);
         }
     }
 }

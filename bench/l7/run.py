@@ -7,10 +7,12 @@ L7 runner) per 100k requests, the median requests/s ratio, whether every request
 makes no socket reads (dd bs=64) with the hooks on and off.
 The default workload, varied, sends requests that all differ the way service traffic does
 (bench/l7/varied.lua: ids, queries, a fresh traceparent, 5-10 headers, a quarter POSTs), --workload=short
-the same with one request per connection, --workload=replay one byte-identical request again and again.
+the same with one request per connection, --workload=replay one byte-identical request again and again;
+--workload=tls and tls-short are varied and short over TLS: nothing is counted as a request, and the
+handshakes counted are shown beside wrk's requests (tls-short: one handshake per request).
 --control runs the "on" side without hooks as well: its ratios are what the method cannot resolve.
 Run as root from the repository root after `./mvnw -DskipTests package`:
-    bench/l7/run.py [--agent] [--pin] [--control] [--workload=varied|short|replay] [pairs] [seconds] [connections] [poll_ms]"""
+    bench/l7/run.py [--agent] [--pin] [--control] [--workload=varied|short|replay|tls|tls-short] [pairs] [seconds] [connections] [poll_ms]"""
 import os, re, statistics, subprocess, sys, tempfile, time, urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from proc import java_home, cpu_seconds, children_cpu, context_switches  # noqa: E402
@@ -98,7 +100,8 @@ items:
             return int(sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
                            if line.startswith(name) and all(label in line for label in labels)))
         return [total("internal_http_requests_total{", 'destination_service="nginx"', 'destination_pod="nginx-0"'),
-                total("internal_http_filtered_requests_total"), total("internal_http_lost_events_total")]
+                total("internal_http_filtered_requests_total"), total("internal_http_lost_events_total"),
+                total("internal_tls_handshakes_total{", 'destination_service="nginx"', 'destination_pod="nginx-0"')]
 
     def cpu(self):
         return cpu_seconds(self.p.pid)
@@ -131,6 +134,7 @@ def wrk_run(nginx, runner):
     if runner:
         run["counted"] = after_count[0] - before_count[0]
         run["lost"] = after_count[2] - before_count[2]
+        run["handshakes"] = after_count[3] - before_count[3]
         run["l7_cpu"] = runner.cpu() - l7_before
     return run
 
@@ -177,7 +181,7 @@ def main():
     if os.geteuid() != 0:
         sys.exit("run as root (BPF)")
     with tempfile.TemporaryDirectory() as tmp:
-        nginx = Nginx(tmp, PIN)
+        nginx = Nginx(tmp, PIN, WORKLOAD)
         off, on, dd_off, dd_on = [], [], [], []
         try:
             wrk_run(nginx, None)  # warm-up
@@ -218,7 +222,7 @@ def main():
         print(f"L7 process CPU per request, median: {statistics.median(r['l7_cpu'] / r['wrk_total'] * 1e6 for r in on):.3f} µs")
         for r in on:
             print(f"  on-run: wrk total {r['wrk_total']}  nginx logged {r['logged']}  L7 counted {r['counted']}  lost {r['lost']}"
-                  f"  counted-wrk {r['counted'] - r['wrk_total']}  counted-logged {r['counted'] - r['logged']}")
+                  f"  counted-wrk {r['counted'] - r['wrk_total']}  counted-logged {r['counted'] - r['logged']}  TLS handshakes {r['handshakes']}")
     for name, (ns_per_request, runs) in stats.items():
         print(f"BPF {name}: {ns_per_request:.0f} ns per request ({runs} runs for {requests} requests)")
     print(f"dd bs=64 count=3M CPU s, median: off {statistics.median(dd_off):.3f}  on {statistics.median(dd_on):.3f}"
