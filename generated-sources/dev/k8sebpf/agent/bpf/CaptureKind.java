@@ -9,8 +9,6 @@ public enum CaptureKind {
 
     CAPTURE_TLS_HELLO(1L),
 
-    CAPTURE_RESPONSE(2L),
-
     /**
      * A value this enum does not declare (the object is newer than this code).
      */

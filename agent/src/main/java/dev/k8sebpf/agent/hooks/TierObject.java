@@ -4,7 +4,6 @@ import dev.k8sebpf.agent.bpf.BpfSkeletons;
 import dev.k8sebpf.agent.loader.BpfException;
 import dev.k8sebpf.agent.loader.BpfObject;
 import dev.k8sebpf.agent.loader.BpfProgram;
-import java.util.function.Predicate;
 
 /**
  * A tier's object opened fresh: only that tier's programs are loaded, so a tier the kernel rejects
@@ -16,11 +15,6 @@ public final class TierObject {
 
     /** Opens elf (the tier's object, for any arch), applies {@code rodata} and loads the tier's programs; nothing is attached. */
     public static BpfObject load(Tier tier, byte[] elf, byte[] rodata) throws TierUnavailable {
-        return load(tier, tier::owns, elf, rodata);
-    }
-
-    /** As {@link #load(Tier, byte[], byte[])}, loading only the tier's programs that {@code wanted} accepts. */
-    public static BpfObject load(Tier tier, Predicate<BpfProgram> wanted, byte[] elf, byte[] rodata) throws TierUnavailable {
         BpfObject object;
         try {
             // libbpf names the object's maps after it (e.g. connect.rodata in bpftool)
@@ -31,7 +25,7 @@ public final class TierObject {
         try {
             boolean any = false;
             for (BpfProgram program : object.programs()) {
-                boolean ours = wanted.test(program);
+                boolean ours = tier.owns(program);
                 program.setAutoload(ours);
                 any |= ours;
             }
