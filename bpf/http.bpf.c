@@ -4,7 +4,9 @@
  * token, and per later receive on such a connection (bodies, keep-alive and pipelined requests), so
  * the agent's parser can follow each connection. With capture_tls, also the receives of an accepted
  * connection's first TLS record, which holds the ClientHello (server name, ALPN); the connection's
- * later receives are encrypted and dropped at the first lookup. A client reading a response ("HTTP/1.1 200 ...")
+ * later receives are encrypted and dropped at the first lookup. The response programs (loaded only with
+ * ENABLE_L7_RESPONSES) send an event for each send on a checked HTTP connection that starts a status line,
+ * so that the agent can pair it with the request it answers. A client reading a response ("HTTP/1.1 200 ...")
  * neither starts with a method nor is on a marked connection, so it is not sent; a client whose
  * connect() the program saw is dropped before its bytes are read.
  *
@@ -12,14 +14,19 @@
  * cheapest that works on the node, and raw_inet_sock_set_state with every tier:
  *   raw_sock_recv_length   raw tracepoint sock_recv_length (Linux 6.3+): fires for socket receives only,
  *                          after the data reached the user buffer; costs nothing off the receive path
- *   fexit_...              fexit on inet_recvmsg and inet6_recvmsg (kernels before 6.3)
+ *                          (responses: sock_send_length, after the send)
+ *   fexit_...              fexit on inet_recvmsg and inet6_recvmsg (kernels before 6.3; responses: fentry
+ *                          on inet_sendmsg and inet6_sendmsg)
  *   kprobe_..., kretprobe_...   the same through kprobes, where tracing programs cannot load
- *   tp_sys_...             sys_enter/sys_exit of read, readv, recvfrom, recvmsg: the last resort; while
+ *   tp_sys_...             sys_enter/sys_exit of read, readv, recvfrom, recvmsg (responses: sys_enter of
+ *                          write, writev, sendto, sendmsg): the last resort; while
  *                          any syscall tracepoint is attached every syscall of every process takes the
  *                          slow path. Needs no bpf_task_pt_regs (5.15+), so it serves 5.10.
- * The first three find the user buffer in the saved registers of the syscall in progress. inet_recvmsg,
- * not sock_recvmsg: net/socket.c calls sock_recvmsg from the same file, so a build may inline it into
- * every syscall (Debian's arm64 6.1 does); the inet functions are reached through the protocol's ops.
+ * The first three find the user buffer in the saved registers of the syscall in progress (a send by
+ * sendfile or splice has none: servers write a response's head with write, writev or send, whatever
+ * carries its body). inet_recvmsg, not sock_recvmsg: net/socket.c calls sock_recvmsg from the same file,
+ * so a build may inline it into every syscall (Debian's arm64 6.1 does); the inet functions are reached
+ * through the protocol's ops (inet_sendmsg likewise).
  * The fexit/kprobe and syscall tiers miss a receive already waiting when the hooks attached (one per
  * connection at most): it passed the entry before the hooks existed.
  */
@@ -128,24 +135,25 @@ static __always_inline bool starts_with_method(__u64 head)
 }
 
 /*
- * Where receive syscall nr (with second argument arg1) put the received bytes: read/recvfrom pass the
- * buffer directly, readv/recvmsg an iovec array of which the first entry is used. room: bytes that
- * buffer holds, as far as a capture can use them (a direct buffer holds every byte the receive
- * returned). False for any other way in (io_uring, splice, kernel-internal receives).
+ * Where receive (or send) syscall nr, with second argument arg1, put the received bytes (took the sent
+ * ones): read/recvfrom/write/sendto pass the buffer directly, readv/recvmsg/writev/sendmsg an iovec
+ * array of which the first entry is used. room: bytes that buffer holds, as far as a capture can use
+ * them (a direct buffer holds every byte the call moved). False for any other way in or out (io_uring,
+ * splice, sendfile, kernel-internal calls).
  */
-static __always_inline bool receive_buffer(long nr, unsigned long arg1, const void **buf, __u64 *room)
+static __always_inline bool syscall_buffer(long nr, unsigned long arg1, const void **buf, __u64 *room)
 {
 	struct iovec *iovs;
 	struct iovec first;
 
-	if (nr == NR_READ || nr == NR_RECVFROM) {
+	if (nr == NR_READ || nr == NR_RECVFROM || nr == NR_WRITE || nr == NR_SENDTO) {
 		*buf = (const void *)arg1;
 		*room = TLS_CAPTURE_LEN;
 		return true;
 	}
-	if (nr == NR_READV)
+	if (nr == NR_READV || nr == NR_WRITEV)
 		iovs = (struct iovec *)arg1;
-	else if (nr == NR_RECVMSG)
+	else if (nr == NR_RECVMSG || nr == NR_SENDMSG)
 		iovs = BPF_PROBE_READ_USER((struct user_msghdr *)arg1, msg_iov);
 	else
 		return false;
@@ -247,6 +255,21 @@ static __always_inline __u32 copy_received(__u8 *data, const void *buf, __u32 le
 	return bpf_probe_read_user(data, len, buf) ? 0 : len;
 }
 
+/* Fills the rest of a reserved event and submits it. */
+static __always_inline void fill_event(struct http_event *event, struct sock *sk, enum capture_kind kind,
+				       __u32 captured, int bytes)
+{
+	event->captured = captured;
+	event->kind = kind;
+	event->conn_id = (__u64)sk;
+	event->ktime = bpf_ktime_get_ns();
+	read_endpoints(event, sk);
+	event->bytes = bytes;
+	read_process_comm(event->comm);
+	/* The agent drains every 100 ms: waking it per event would only cost the receiving thread. */
+	bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
+}
+
 /*
  * A server-side receive of `received` bytes through fd on sk (mark, as maybe_inbound gave it)
  * into buf, which holds room bytes: sends an http_event if it starts a request or continues a
@@ -317,14 +340,7 @@ static __always_inline int capture_receive(struct sock *sk, __u32 *mark, int fd,
 		count_stat(&stats, STAT_LOST);
 		return 0;
 	}
-	event->captured = len;
-	event->kind = kind;
-	event->conn_id = conn_id;
-	read_endpoints(event, sk);
-	event->bytes = received;
-	read_process_comm(event->comm);
-	/* The agent drains every 100 ms: waking it per event would only cost the receiving thread. */
-	bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
+	fill_event(event, sk, kind, len, received);
 	return 0;
 }
 
@@ -338,9 +354,69 @@ static __always_inline int capture_from_registers(struct sock *sk, __u32 *mark, 
 	if (received <= 0)
 		return 0;
 	regs = current_user_regs();
-	if (!regs || !receive_buffer(syscall_nr(regs), syscall_arg1(regs), &buf, &room))
+	if (!regs || !syscall_buffer(syscall_nr(regs), syscall_arg1(regs), &buf, &room))
 		return 0;
 	return capture_receive(sk, mark, (int)syscall_arg0(regs), buf, room, received);
+}
+
+/*
+ * The mark of sk if it is a checked inbound HTTP connection: only those have responses to report. The
+ * one lookup every send on the node pays while the response programs are attached.
+ */
+static __always_inline __u32 *http_connection(struct sock *sk)
+{
+	__u64 conn_id = (__u64)sk;
+	__u32 *mark;
+
+	if (!sk)
+		return NULL;
+	mark = bpf_map_lookup_elem(&connections, &conn_id);
+	return mark && *mark < CONN_TLS_HELLO ? mark : NULL;
+}
+
+/*
+ * A send of up to `sent` bytes from buf (room bytes usable) through fd on sk, a checked HTTP connection
+ * with that mark: reported if it starts a status line, the start of a response (an interim 100 Continue
+ * too: the agent tells them apart). Through the fd the requests came in by only, as for receives.
+ */
+static __always_inline int capture_send(struct sock *sk, __u32 *mark, int fd, const void *buf, __u64 room, __s64 sent)
+{
+	struct http_event *event;
+	__u32 len;
+
+	if (sent <= 0 || *mark != (__u32)fd + 1)
+		return 0;
+	len = sent < RESPONSE_CAPTURE_LEN ? sent : RESPONSE_CAPTURE_LEN;
+	if (room < len)
+		len = room;
+	if (!HEAD_IS(read_head(buf, len), "HTTP/1."))
+		return 0;
+	/* the whole struct, though only RESPONSE_CAPTURE_LEN bytes of data are used: the agent takes no
+	 * record shorter than the struct (a layout mismatch would show as one) */
+	event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+	if (!event) {
+		count_stat(&stats, STAT_LOST);
+		return 0;
+	}
+	fill_event(event, sk, CAPTURE_RESPONSE, copy_received(event->data, buf, len, RESPONSE_CAPTURE_LEN),
+		   sent > 0x7fffffff ? 0x7fffffff : (int)sent);
+	return 0;
+}
+
+/* A send on sk of up to `sent` bytes: the buffer and fd come from the syscall's saved registers. */
+static __always_inline int send_from_registers(struct sock *sk, __s64 sent)
+{
+	__u32 *mark = http_connection(sk);
+	struct pt_regs *regs;
+	const void *buf;
+	__u64 room;
+
+	if (!mark || sent <= 0)
+		return 0;
+	regs = current_user_regs();
+	if (!regs || !syscall_buffer(syscall_nr(regs), syscall_arg1(regs), &buf, &room))
+		return 0;
+	return capture_send(sk, mark, (int)syscall_arg0(regs), buf, room, sent);
 }
 
 /* ------------------------------------------------------------------ tier sock_tracepoint (6.3+) */
@@ -358,6 +434,13 @@ int BPF_PROG(raw_sock_recv_length, struct sock *sk, int received, int recv_flags
 	if (received <= 0 || !maybe_inbound(sk, recv_flags, &mark))
 		return 0;
 	return capture_from_registers(sk, mark, received);
+}
+
+/* Its arguments are sock_send_length's TP_PROTO(struct sock *sk, int ret, int flags). */
+SEC("raw_tracepoint/sock_send_length")
+int BPF_PROG(raw_sock_send_length, struct sock *sk, int sent, int send_flags)
+{
+	return send_from_registers(sk, sent);
 }
 
 /* ------------------------------------------------------------------- tier fentry (before 6.3) */
@@ -384,6 +467,19 @@ SEC("fexit/inet6_recvmsg")
 int BPF_PROG(fexit_inet6_recvmsg, struct socket *sock, struct msghdr *msg, size_t size, int recv_flags, int received)
 {
 	return receive_returned(sock, recv_flags, received);
+}
+
+/* At the send's start (fexit would wait for a blocking send to finish): size is what it asks to send. */
+SEC("fentry/inet_sendmsg")
+int BPF_PROG(fentry_inet_sendmsg, struct socket *sock, struct msghdr *msg, size_t size)
+{
+	return send_from_registers(BPF_CORE_READ(sock, sk), size);
+}
+
+SEC("fentry/inet6_sendmsg")
+int BPF_PROG(fentry_inet6_sendmsg, struct socket *sock, struct msghdr *msg, size_t size)
+{
+	return send_from_registers(BPF_CORE_READ(sock, sk), size);
 }
 
 /* --------------------------------------------------------------------------------- tier kprobe */
@@ -441,6 +537,18 @@ int BPF_KRETPROBE(kretprobe_inet6_recvmsg, int received)
 	return receive_exited(received);
 }
 
+SEC("kprobe/inet_sendmsg")
+int BPF_KPROBE(kprobe_inet_sendmsg, struct socket *sock, struct msghdr *msg, size_t size)
+{
+	return send_from_registers(BPF_CORE_READ(sock, sk), size);
+}
+
+SEC("kprobe/inet6_sendmsg")
+int BPF_KPROBE(kprobe_inet6_sendmsg, struct socket *sock, struct msghdr *msg, size_t size)
+{
+	return send_from_registers(BPF_CORE_READ(sock, sk), size);
+}
+
 /* ----------------------------------------------------------------------- tier syscall_tracepoint */
 
 static __always_inline int syscall_entered(struct trace_event_raw_sys_enter *ctx, long nr, long recv_flags)
@@ -476,7 +584,7 @@ static __always_inline int syscall_exited(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	struct sock *sk = BPF_CORE_READ(sock, sk);
 
-	if (!maybe_inbound(sk, 0, &mark) || !receive_buffer(call.nr, call.arg, &buf, &room))
+	if (!maybe_inbound(sk, 0, &mark) || !syscall_buffer(call.nr, call.arg, &buf, &room))
 		return 0;
 	return capture_receive(sk, mark, call.fd, buf, room, received);
 }
@@ -527,6 +635,53 @@ SEC("tracepoint/syscalls/sys_exit_recvmsg")
 int tp_sys_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
 {
 	return syscall_exited(ctx);
+}
+
+/*
+ * A send syscall nr entered with these arguments: fd, buffer (or iovec/msghdr), and for write and sendto
+ * the length. Every write on the node, files included, pays the fd-to-socket walk here, as every read
+ * does on exit: the price of the last-resort tier.
+ */
+static __always_inline int send_entered(struct trace_event_raw_sys_enter *ctx, long nr, __s64 sent)
+{
+	struct socket *sock = socket_of_fd((int)ctx->args[0]);
+	struct sock *sk;
+	__u32 *mark;
+	const void *buf;
+	__u64 room;
+
+	if (!sock)
+		return 0;
+	sk = BPF_CORE_READ(sock, sk);
+	mark = http_connection(sk);
+	if (!mark || !syscall_buffer(nr, ctx->args[1], &buf, &room))
+		return 0;
+	return capture_send(sk, mark, (int)ctx->args[0], buf, room, sent);
+}
+
+SEC("tracepoint/syscalls/sys_enter_write")
+int tp_sys_enter_write(struct trace_event_raw_sys_enter *ctx)
+{
+	return send_entered(ctx, NR_WRITE, ctx->args[2]);
+}
+
+/* writev and sendmsg: the length is the first iovec's at most, all that a status line needs */
+SEC("tracepoint/syscalls/sys_enter_writev")
+int tp_sys_enter_writev(struct trace_event_raw_sys_enter *ctx)
+{
+	return send_entered(ctx, NR_WRITEV, RESPONSE_CAPTURE_LEN);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int tp_sys_enter_sendto(struct trace_event_raw_sys_enter *ctx)
+{
+	return send_entered(ctx, NR_SENDTO, ctx->args[2]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int tp_sys_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	return send_entered(ctx, NR_SENDMSG, RESPONSE_CAPTURE_LEN);
 }
 
 /* ------------------------------------------------------------------------------- every tier */

@@ -9,10 +9,11 @@ The default workload, varied, sends requests that all differ the way service tra
 (bench/l7/varied.lua: ids, queries, a fresh traceparent, 5-10 headers, a quarter POSTs), --workload=short
 the same with one request per connection, --workload=replay one byte-identical request again and again;
 --workload=tls and tls-short are varied and short over TLS: nothing is counted as a request, and the
-handshakes counted are shown beside wrk's requests (tls-short: one handshake per request).
+handshakes counted are shown beside wrk's requests (tls-short: one handshake per request). --responses follows
+responses too (ENABLE_L7_RESPONSES=true); the responses counted are shown beside the requests.
 --control runs the "on" side without hooks as well: its ratios are what the method cannot resolve.
 Run as root from the repository root after `./mvnw -DskipTests package`:
-    bench/l7/run.py [--agent] [--pin] [--control] [--workload=varied|short|replay|tls|tls-short] [pairs] [seconds] [connections] [poll_ms]"""
+    bench/l7/run.py [--agent] [--pin] [--control] [--responses] [--workload=varied|short|replay|tls|tls-short] [pairs] [seconds] [connections] [poll_ms]"""
 import os, re, statistics, subprocess, sys, tempfile, time, urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from proc import java_home, cpu_seconds, children_cpu, context_switches  # noqa: E402
@@ -31,6 +32,9 @@ if PIN:
 CONTROL = "--control" in sys.argv
 if CONTROL:
     sys.argv.remove("--control")
+RESPONSES = "--responses" in sys.argv
+if RESPONSES:
+    sys.argv.remove("--responses")
 WORKLOAD = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--workload=")), "varied")
 sys.argv = [a for a in sys.argv if not a.startswith("--workload=")]
 if WORKLOAD not in WORKLOADS:
@@ -46,6 +50,12 @@ class Runner:
     """The L7 hooks attached by a JVM that polls every 100 ms."""
     def __init__(self):
         self.p = l7runner.start(POLL_MS)
+        if RESPONSES:
+            for command in ("off", "on responses"):
+                self.p.stdin.write(command + "\n")
+                self.p.stdin.flush()
+                if self.p.stdout.readline().strip() != command:
+                    sys.exit(f"L7 runner did not switch {command}")
         time.sleep(1)  # let the JVM settle (startup JIT is not the hooks' cost)
 
     def counts(self):
@@ -79,7 +89,7 @@ items:
   endpoints: [{{addresses: [{IP}], targetRef: {{kind: Pod, name: nginx-0, namespace: bench}}}}]
 """)
         env = dict(os.environ, MODE="local", METRICS_ADDR=METRICS, MAPPING_FILE=mapping, LOG_LEVEL="warn",
-                   ENABLE_L4="false", ENABLE_L7_HTTP="true")
+                   ENABLE_L4="false", ENABLE_L7_HTTP="true", ENABLE_L7_RESPONSES=str(RESPONSES).lower())
         self.p = subprocess.Popen([f"{java_home()}/bin/java", f"@{ROOT}/agent/jvm.options",
                                    "-jar", f"{ROOT}/agent/target/agent-0.1.0-SNAPSHOT.jar"], env=env)
         deadline = time.time() + 30
@@ -101,7 +111,8 @@ items:
                            if line.startswith(name) and all(label in line for label in labels)))
         return [total("internal_http_requests_total{", 'destination_service="nginx"', 'destination_pod="nginx-0"'),
                 total("internal_http_filtered_requests_total"), total("internal_http_lost_events_total"),
-                total("internal_tls_handshakes_total{", 'destination_service="nginx"', 'destination_pod="nginx-0"')]
+                total("internal_tls_handshakes_total{", 'destination_service="nginx"', 'destination_pod="nginx-0"'),
+                total("internal_http_responses_total{", 'destination_service="nginx"', 'destination_pod="nginx-0"')]
 
     def cpu(self):
         return cpu_seconds(self.p.pid)
@@ -135,6 +146,7 @@ def wrk_run(nginx, runner):
         run["counted"] = after_count[0] - before_count[0]
         run["lost"] = after_count[2] - before_count[2]
         run["handshakes"] = after_count[3] - before_count[3]
+        run["responses"] = after_count[4] - before_count[4]
         run["l7_cpu"] = runner.cpu() - l7_before
     return run
 
@@ -162,9 +174,11 @@ def prog_stats():
             if p.get("name") in HTTP_PROGRAMS}
 
 # the programs of every L7 hook tier (bpf/http.bpf.c)
-HTTP_PROGRAMS = {"raw_sock_recv_length", "raw_inet_sock_set_state"} | {
+HTTP_PROGRAMS = {"raw_sock_recv_length", "raw_sock_send_length", "raw_inet_sock_set_state"} | {
     f"{kind}_{function}" for kind in ("fexit", "kprobe", "kretprobe") for function in ("inet_recvmsg", "inet6_recvmsg")} | {
-    f"tp_sys_{side}_{call}" for side in ("enter", "exit") for call in ("read", "readv", "recvfrom", "recvmsg")}
+    f"{kind}_{function}" for kind in ("fentry", "kprobe") for function in ("inet_sendmsg", "inet6_sendmsg")} | {
+    f"tp_sys_{side}_{call}" for side in ("enter", "exit") for call in ("read", "readv", "recvfrom", "recvmsg")} | {
+    f"tp_sys_enter_{call}" for call in ("write", "writev", "sendto", "sendmsg")}
 
 def dd_run():
     """The median CPU time of three dd runs: one run moves by +-5% on its own, more than the 2% limit.
@@ -222,7 +236,7 @@ def main():
         print(f"L7 process CPU per request, median: {statistics.median(r['l7_cpu'] / r['wrk_total'] * 1e6 for r in on):.3f} µs")
         for r in on:
             print(f"  on-run: wrk total {r['wrk_total']}  nginx logged {r['logged']}  L7 counted {r['counted']}  lost {r['lost']}"
-                  f"  counted-wrk {r['counted'] - r['wrk_total']}  counted-logged {r['counted'] - r['logged']}  TLS handshakes {r['handshakes']}")
+                  f"  counted-wrk {r['counted'] - r['wrk_total']}  counted-logged {r['counted'] - r['logged']}  TLS handshakes {r['handshakes']}  responses {r['responses']}")
     for name, (ns_per_request, runs) in stats.items():
         print(f"BPF {name}: {ns_per_request:.0f} ns per request ({runs} runs for {requests} requests)")
     print(f"dd bs=64 count=3M CPU s, median: off {statistics.median(dd_off):.3f}  on {statistics.median(dd_on):.3f}"

@@ -7,10 +7,11 @@ seconds apart on the same connections. run.py's alternating runs cannot resolve 
 measured. Per window: requests (nginx's access log), CPU of nginx + wrk + the runner (/proc). Prints
 the median of the per-pair ratios, the ratio of the totals, and each process's CPU per request.
 --control never attaches: both windows are "off", which shows what the method itself scatters. --workload as in run.py (default varied).
---baseline=no-tls: the "off" windows attach the hooks too, with TLS handshakes not captured (ENABLE_L7_TLS=false),
-so that the ratio is what capturing TLS handshakes adds to the L7 hooks.
+--compare=tls: "off" windows attach the hooks too, with TLS handshakes not captured (ENABLE_L7_TLS=false), "on" windows
+with them captured: the ratio is what capturing TLS handshakes adds to the L7 hooks. --compare=responses: "off" windows
+attach the hooks without responses, "on" windows with them (ENABLE_L7_RESPONSES=true). --control: every window is "off".
 Run as root from the repository root after `./mvnw -DskipTests package`:
-    bench/l7/windows.py [--control] [--pin] [--workload=varied|short|replay|tls|tls-short] [--baseline=no-tls] [runs] [pairs] [window_seconds] [connections]"""
+    bench/l7/windows.py [--control] [--pin] [--workload=varied|short|replay|tls|tls-short] [--compare=hooks|tls|responses] [runs] [pairs] [window_seconds] [connections]"""
 import os, statistics, subprocess, sys, tempfile, time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from proc import cpu_seconds  # noqa: E402
@@ -22,9 +23,12 @@ PIN = "--pin" in sys.argv
 WORKLOAD = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--workload=")), "varied")
 if WORKLOAD not in WORKLOADS:
     sys.exit(f"--workload: one of {', '.join(WORKLOADS)}")
-BASELINE = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--baseline=")), "detached")
-if BASELINE not in ("detached", "no-tls"):
-    sys.exit("--baseline: no-tls (default: hooks detached)")
+# the runner's commands for the two states compared
+COMPARE = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--compare=")), "hooks")
+STATES = {"hooks": ("off", "on"), "tls": ("on no-tls", "on"), "responses": ("on", "on responses")}
+if COMPARE not in STATES:
+    sys.exit(f"--compare: one of {', '.join(STATES)}")
+OFF, ON = STATES[COMPARE]
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
 RUNS = int(ARGS[0]) if len(ARGS) > 0 else 3
 PAIRS = int(ARGS[1]) if len(ARGS) > 1 else 12
@@ -71,8 +75,7 @@ class LogCounter:
         return self.lines
 
 def window(state, runner, log, pids):
-    off = "on no-tls" if BASELINE == "no-tls" else "off"
-    runner.switch(off if CONTROL or state == "off" else "on")
+    runner.switch(OFF if CONTROL or state == "off" else ON)
     time.sleep(SETTLE)
     requests, before, start = log.count(), [cpu_seconds(p) for p in pids], time.monotonic()
     time.sleep(WINDOW)
@@ -120,9 +123,7 @@ def main():
     total = lambda state, key: sum(p[state][key] for p in pairs)
     print(f"\nwrk -t1 -c{CONNECTIONS}, workload {WORKLOAD} -> nginx (1 worker){', pinned to CPUs 1 and 0' if PIN else ''}; {RUNS} runs x {PAIRS} pairs of"
           f" {WINDOW:g} s windows; " + ("CONTROL: " if CONTROL else "")
-          + ("L7 runner with TLS off in every window" if CONTROL and BASELINE == "no-tls" else "hooks never attached" if CONTROL
-             else "L7 runner attaching the hooks with and without TLS capture" if BASELINE == "no-tls"
-             else "L7 runner attaching and detaching the hooks"))
+          + f"L7 runner, windows '{OFF}' and '{CONTROL and OFF or ON}'")
     print(f"per-pair ratios on/off, median [quartiles]: CPU per request {statistics.median(cpu):.3f} "
           f"[{statistics.quantiles(cpu)[0]:.3f}, {statistics.quantiles(cpu)[2]:.3f}] (limit 1.05)"
           f"   requests/s {statistics.median(rps):.3f} [{statistics.quantiles(rps)[0]:.3f}, {statistics.quantiles(rps)[2]:.3f}] (limit >= 0.95)")

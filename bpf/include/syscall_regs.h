@@ -1,7 +1,7 @@
 /*
  * The syscall the current task is in, read from its saved user registers (bpf_task_pt_regs(), Linux
  * 5.15+). Lets a tracepoint deep in the kernel (sock:sock_recv_length) find the user buffer the
- * syscall copies into. Numbers and registers differ per architecture.
+ * syscall copies into (or, for sock:sock_send_length, the one it sent from). Numbers and registers differ per architecture.
  */
 #ifndef SYSCALL_REGS_H
 #define SYSCALL_REGS_H
@@ -11,11 +11,19 @@
 #define NR_READV 19
 #define NR_RECVFROM 45
 #define NR_RECVMSG 47
+#define NR_WRITE 1
+#define NR_WRITEV 20
+#define NR_SENDTO 44
+#define NR_SENDMSG 46
 #elif defined(__TARGET_ARCH_arm64)
 #define NR_READ 63
 #define NR_READV 65
 #define NR_RECVFROM 207
 #define NR_RECVMSG 212
+#define NR_WRITE 64
+#define NR_WRITEV 66
+#define NR_SENDTO 206
+#define NR_SENDMSG 211
 #else
 #error "syscall_regs.h: build with -D__TARGET_ARCH_x86 or -D__TARGET_ARCH_arm64"
 #endif

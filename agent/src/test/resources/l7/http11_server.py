@@ -1,5 +1,6 @@
-# HTTP/1.1 keep-alive test server: answers every method with 200 "ok", reading request bodies by
-# Content-Length. Usage: python3 -c <this> ADDRESS. Prints its port once listening.
+# HTTP/1.1 keep-alive test server: answers every method with 200 "ok" (/status/NNN: status NNN; /close:
+# closes the connection without an answer), reading request bodies by Content-Length (after a 100 Continue
+# if the client expects one). Usage: python3 -c <this> ADDRESS. Prints its port once listening.
 import socket, sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -11,7 +12,10 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
-        self.send_response(200)
+        if self.path == "/close":
+            self.close_connection = True
+            return
+        self.send_response(int(self.path[len("/status/"):]) if self.path.startswith("/status/") else 200)
         self.send_header("Content-Length", "2")
         self.end_headers()
         if self.command != "HEAD":

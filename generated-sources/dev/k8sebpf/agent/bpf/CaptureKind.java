@@ -9,6 +9,8 @@ public enum CaptureKind {
 
     CAPTURE_TLS_HELLO(1L),
 
+    CAPTURE_RESPONSE(2L),
+
     /**
      * A value this enum does not declare (the object is newer than this code).
      */

@@ -5,28 +5,29 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * C {@code struct http_event}, 328 bytes, little-endian.
+ * C {@code struct http_event}, 336 bytes, little-endian.
  *
  * @param connId {@code conn_id} at byte 0
- * @param localAddr {@code local_addr} at byte 8
- * @param remoteAddr {@code remote_addr} at byte 24
- * @param localPort {@code local_port} at byte 40
- * @param remotePort {@code remote_port} at byte 42
- * @param bytes {@code bytes} at byte 44
- * @param captured {@code captured} at byte 48
- * @param family {@code family} at byte 50
- * @param kind {@code kind} at byte 51
- * @param pad {@code pad} at byte 52
- * @param comm {@code comm} at byte 56
- * @param data {@code data} at byte 72
+ * @param ktime {@code ktime} at byte 8
+ * @param localAddr {@code local_addr} at byte 16
+ * @param remoteAddr {@code remote_addr} at byte 32
+ * @param localPort {@code local_port} at byte 48
+ * @param remotePort {@code remote_port} at byte 50
+ * @param bytes {@code bytes} at byte 52
+ * @param captured {@code captured} at byte 56
+ * @param family {@code family} at byte 58
+ * @param kind {@code kind} at byte 59
+ * @param pad {@code pad} at byte 60
+ * @param comm {@code comm} at byte 64
+ * @param data {@code data} at byte 80
  */
-public record HttpEvent(long connId, byte[] localAddr, byte[] remoteAddr, int localPort,
+public record HttpEvent(long connId, long ktime, byte[] localAddr, byte[] remoteAddr, int localPort,
         int remotePort, int bytes, int captured, AddrFamily family, CaptureKind kind, byte[] pad,
         byte[] comm, byte[] data) {
     /**
      * {@code sizeof(struct http_event)}.
      */
-    public static final long SIZE = 328L;
+    public static final long SIZE = 336L;
 
     /**
      * Byte offset of {@code conn_id}.
@@ -34,77 +35,83 @@ public record HttpEvent(long connId, byte[] localAddr, byte[] remoteAddr, int lo
     public static final long OFFSET_CONN_ID = 0L;
 
     /**
+     * Byte offset of {@code ktime}.
+     */
+    public static final long OFFSET_KTIME = 8L;
+
+    /**
      * Byte offset of {@code local_addr}.
      */
-    public static final long OFFSET_LOCAL_ADDR = 8L;
+    public static final long OFFSET_LOCAL_ADDR = 16L;
 
     /**
      * Byte offset of {@code remote_addr}.
      */
-    public static final long OFFSET_REMOTE_ADDR = 24L;
+    public static final long OFFSET_REMOTE_ADDR = 32L;
 
     /**
      * Byte offset of {@code local_port}.
      */
-    public static final long OFFSET_LOCAL_PORT = 40L;
+    public static final long OFFSET_LOCAL_PORT = 48L;
 
     /**
      * Byte offset of {@code remote_port}.
      */
-    public static final long OFFSET_REMOTE_PORT = 42L;
+    public static final long OFFSET_REMOTE_PORT = 50L;
 
     /**
      * Byte offset of {@code bytes}.
      */
-    public static final long OFFSET_BYTES = 44L;
+    public static final long OFFSET_BYTES = 52L;
 
     /**
      * Byte offset of {@code captured}.
      */
-    public static final long OFFSET_CAPTURED = 48L;
+    public static final long OFFSET_CAPTURED = 56L;
 
     /**
      * Byte offset of {@code family}.
      */
-    public static final long OFFSET_FAMILY = 50L;
+    public static final long OFFSET_FAMILY = 58L;
 
     /**
      * Byte offset of {@code kind}.
      */
-    public static final long OFFSET_KIND = 51L;
+    public static final long OFFSET_KIND = 59L;
 
     /**
      * Byte offset of {@code pad}.
      */
-    public static final long OFFSET_PAD = 52L;
+    public static final long OFFSET_PAD = 60L;
 
     /**
      * Byte offset of {@code comm}.
      */
-    public static final long OFFSET_COMM = 56L;
+    public static final long OFFSET_COMM = 64L;
 
     /**
      * Byte offset of {@code data}.
      */
-    public static final long OFFSET_DATA = 72L;
+    public static final long OFFSET_DATA = 80L;
 
     /**
      * Reads a {@code http_event} at {@code offset} (offsets as BTF gives them).
      */
     public static HttpEvent decode(MemorySegment seg, long offset) {
         long connId = seg.get(BpfLayouts.LE_LONG, offset);
-        byte[] localAddr = seg.asSlice(offset + 8L, 16).toArray(ValueLayout.JAVA_BYTE);
-        byte[] remoteAddr = seg.asSlice(offset + 24L, 16).toArray(ValueLayout.JAVA_BYTE);
-        int localPort = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 40L));
-        int remotePort = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 42L));
-        int bytes = seg.get(BpfLayouts.LE_INT, offset + 44L);
-        int captured = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 48L));
-        AddrFamily family = AddrFamily.of(Byte.toUnsignedLong(seg.get(ValueLayout.JAVA_BYTE, offset + 50L)));
-        CaptureKind kind = CaptureKind.of(Byte.toUnsignedLong(seg.get(ValueLayout.JAVA_BYTE, offset + 51L)));
-        byte[] pad = seg.asSlice(offset + 52L, 4).toArray(ValueLayout.JAVA_BYTE);
-        byte[] comm = seg.asSlice(offset + 56L, 16).toArray(ValueLayout.JAVA_BYTE);
-        byte[] data = seg.asSlice(offset + 72L, 256).toArray(ValueLayout.JAVA_BYTE);
-        return new HttpEvent(connId, localAddr, remoteAddr, localPort, remotePort, bytes, captured, family, kind, pad, comm, data);
+        long ktime = seg.get(BpfLayouts.LE_LONG, offset + 8L);
+        byte[] localAddr = seg.asSlice(offset + 16L, 16).toArray(ValueLayout.JAVA_BYTE);
+        byte[] remoteAddr = seg.asSlice(offset + 32L, 16).toArray(ValueLayout.JAVA_BYTE);
+        int localPort = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 48L));
+        int remotePort = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 50L));
+        int bytes = seg.get(BpfLayouts.LE_INT, offset + 52L);
+        int captured = Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, offset + 56L));
+        AddrFamily family = AddrFamily.of(Byte.toUnsignedLong(seg.get(ValueLayout.JAVA_BYTE, offset + 58L)));
+        CaptureKind kind = CaptureKind.of(Byte.toUnsignedLong(seg.get(ValueLayout.JAVA_BYTE, offset + 59L)));
+        byte[] pad = seg.asSlice(offset + 60L, 4).toArray(ValueLayout.JAVA_BYTE);
+        byte[] comm = seg.asSlice(offset + 64L, 16).toArray(ValueLayout.JAVA_BYTE);
+        byte[] data = seg.asSlice(offset + 80L, 256).toArray(ValueLayout.JAVA_BYTE);
+        return new HttpEvent(connId, ktime, localAddr, remoteAddr, localPort, remotePort, bytes, captured, family, kind, pad, comm, data);
     }
 
     /**
@@ -113,17 +120,18 @@ public record HttpEvent(long connId, byte[] localAddr, byte[] remoteAddr, int lo
     public void encode(MemorySegment seg, long offset) {
         seg.asSlice(offset, SIZE).fill((byte) 0);
         seg.set(BpfLayouts.LE_LONG, offset, connId);
-        BpfLayouts.putBytes(seg, offset + 8L, 16, localAddr, "local_addr");
-        BpfLayouts.putBytes(seg, offset + 24L, 16, remoteAddr, "remote_addr");
-        seg.set(BpfLayouts.LE_SHORT, offset + 40L, (short) localPort);
-        seg.set(BpfLayouts.LE_SHORT, offset + 42L, (short) remotePort);
-        seg.set(BpfLayouts.LE_INT, offset + 44L, bytes);
-        seg.set(BpfLayouts.LE_SHORT, offset + 48L, (short) captured);
-        seg.set(ValueLayout.JAVA_BYTE, offset + 50L, (byte) family.value());
-        seg.set(ValueLayout.JAVA_BYTE, offset + 51L, (byte) kind.value());
-        BpfLayouts.putBytes(seg, offset + 52L, 4, pad, "pad");
-        BpfLayouts.putBytes(seg, offset + 56L, 16, comm, "comm");
-        BpfLayouts.putBytes(seg, offset + 72L, 256, data, "data");
+        seg.set(BpfLayouts.LE_LONG, offset + 8L, ktime);
+        BpfLayouts.putBytes(seg, offset + 16L, 16, localAddr, "local_addr");
+        BpfLayouts.putBytes(seg, offset + 32L, 16, remoteAddr, "remote_addr");
+        seg.set(BpfLayouts.LE_SHORT, offset + 48L, (short) localPort);
+        seg.set(BpfLayouts.LE_SHORT, offset + 50L, (short) remotePort);
+        seg.set(BpfLayouts.LE_INT, offset + 52L, bytes);
+        seg.set(BpfLayouts.LE_SHORT, offset + 56L, (short) captured);
+        seg.set(ValueLayout.JAVA_BYTE, offset + 58L, (byte) family.value());
+        seg.set(ValueLayout.JAVA_BYTE, offset + 59L, (byte) kind.value());
+        BpfLayouts.putBytes(seg, offset + 60L, 4, pad, "pad");
+        BpfLayouts.putBytes(seg, offset + 64L, 16, comm, "comm");
+        BpfLayouts.putBytes(seg, offset + 80L, 256, data, "data");
     }
 
     /**

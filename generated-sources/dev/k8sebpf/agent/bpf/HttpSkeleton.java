@@ -21,13 +21,21 @@ public final class HttpSkeleton {
      * Programs by function name; the section names the hook libbpf attaches to.
      */
     public enum Program implements BpfSkeletons.ProgramConstant {
+        FENTRY_INET6_SENDMSG("fentry_inet6_sendmsg", "fentry/inet6_sendmsg"),
+
+        FENTRY_INET_SENDMSG("fentry_inet_sendmsg", "fentry/inet_sendmsg"),
+
         FEXIT_INET6_RECVMSG("fexit_inet6_recvmsg", "fexit/inet6_recvmsg"),
 
         FEXIT_INET_RECVMSG("fexit_inet_recvmsg", "fexit/inet_recvmsg"),
 
         KPROBE_INET6_RECVMSG("kprobe_inet6_recvmsg", "kprobe/inet6_recvmsg"),
 
+        KPROBE_INET6_SENDMSG("kprobe_inet6_sendmsg", "kprobe/inet6_sendmsg"),
+
         KPROBE_INET_RECVMSG("kprobe_inet_recvmsg", "kprobe/inet_recvmsg"),
+
+        KPROBE_INET_SENDMSG("kprobe_inet_sendmsg", "kprobe/inet_sendmsg"),
 
         KRETPROBE_INET6_RECVMSG("kretprobe_inet6_recvmsg", "kretprobe/inet6_recvmsg"),
 
@@ -37,6 +45,8 @@ public final class HttpSkeleton {
 
         RAW_SOCK_RECV_LENGTH("raw_sock_recv_length", "raw_tracepoint/sock_recv_length"),
 
+        RAW_SOCK_SEND_LENGTH("raw_sock_send_length", "raw_tracepoint/sock_send_length"),
+
         TP_SYS_ENTER_READ("tp_sys_enter_read", "tracepoint/syscalls/sys_enter_read"),
 
         TP_SYS_ENTER_READV("tp_sys_enter_readv", "tracepoint/syscalls/sys_enter_readv"),
@@ -44,6 +54,14 @@ public final class HttpSkeleton {
         TP_SYS_ENTER_RECVFROM("tp_sys_enter_recvfrom", "tracepoint/syscalls/sys_enter_recvfrom"),
 
         TP_SYS_ENTER_RECVMSG("tp_sys_enter_recvmsg", "tracepoint/syscalls/sys_enter_recvmsg"),
+
+        TP_SYS_ENTER_SENDMSG("tp_sys_enter_sendmsg", "tracepoint/syscalls/sys_enter_sendmsg"),
+
+        TP_SYS_ENTER_SENDTO("tp_sys_enter_sendto", "tracepoint/syscalls/sys_enter_sendto"),
+
+        TP_SYS_ENTER_WRITE("tp_sys_enter_write", "tracepoint/syscalls/sys_enter_write"),
+
+        TP_SYS_ENTER_WRITEV("tp_sys_enter_writev", "tracepoint/syscalls/sys_enter_writev"),
 
         TP_SYS_EXIT_READ("tp_sys_exit_read", "tracepoint/syscalls/sys_exit_read"),
 

@@ -265,7 +265,7 @@ public final class Main {
         try {
             L7 l7 = L7.start(new L7Options(config.filterHealthcheck(), config.healthcheckPaths(), config.l7ExcludeComms(),
                     config.l7MaxPaths(), config.dropUnmapped(), config.l7MaxSeries(), config.l7SeriesTtl(), config.l7HookTier(),
-                    config.enableL7Tls(), config.l7MaxServerNames()),
+                    config.enableL7Tls(), config.l7MaxServerNames(), config.enableL7Responses()),
                     table, metrics.registry());
             started.push(l7);
             return l7;

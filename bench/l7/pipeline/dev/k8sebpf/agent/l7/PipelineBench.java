@@ -40,7 +40,7 @@ public class PipelineBench {
         MappingTable mapping = new MappingTable(Duration.ofMinutes(1), 2048, System::nanoTime);
         mapping.put(IpKey.of(server), new Destination("bench", "nginx", "nginx-0"));
         HttpPipeline pipeline = new HttpPipeline(
-                new L7Options(true, List.of(), List.of("agent"), 100, false, 5_000, Duration.ofMinutes(15), Optional.empty(), true, 100),
+                new L7Options(true, List.of(), List.of("agent"), 100, false, 5_000, Duration.ofMinutes(15), Optional.empty(), true, 100, false),
                 mapping, new HttpMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), 5_000, Duration.ofMinutes(15)),
                 new ConnectionTable(65_536, Duration.ofMinutes(5), System::nanoTime));
         MemorySegment ring = Arena.ofAuto().allocate(EVENTS * STRIDE, 8);
@@ -48,7 +48,7 @@ public class PipelineBench {
             byte[] request = (replay ? "GET /bench/42?n=1 HTTP/1.1\r\nHost: 127.0.0.88:18088\r\n\r\n"
                     : variedRequest(random)).getBytes(StandardCharsets.US_ASCII);
             int captured = Math.min(request.length, 256);
-            new HttpEvent(0xffff_8881_0000_0000L + (i % 8) * 2304, Arrays.copyOf(server, 16), Arrays.copyOf(client, 16),
+            new HttpEvent(0xffff_8881_0000_0000L + (i % 8) * 2304, 0, Arrays.copyOf(server, 16), Arrays.copyOf(client, 16),
                     18088, 40000 + i % 8, request.length, captured, AddrFamily.FAMILY_V4, CaptureKind.CAPTURE_HTTP, new byte[4],
                     Arrays.copyOf("nginx".getBytes(StandardCharsets.US_ASCII), 16), Arrays.copyOf(request, 256))
                     .encode(ring, i * STRIDE + 8);

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param l4MaxSeries attempt series (destination × process) before new ones count under process_comm="{other}"
  * @param l4SeriesTtl how long an attempt series may go without an attempt before it is removed; 0: never
  * @param enableL7Tls with enableL7Http: also count the ClientHellos of accepted TLS connections
+ * @param enableL7Responses with enableL7Http: also count responses by status code and time them
  * @param l7MaxServerNames distinct TLS server names per destination Service before new ones count as "{other}"
  * @param l7MaxSeries HTTP request series before new ones count in their destination's overflow series
  * @param scalerAddr where to serve KEDA's ExternalScaler API; empty: not served
@@ -39,6 +40,7 @@ public record AgentConfig(
         boolean enableL4,
         boolean enableL7Http,
         boolean enableL7Tls,
+        boolean enableL7Responses,
         boolean filterHealthcheck,
         List<String> healthcheckPaths,
         List<String> l7ExcludeComms,

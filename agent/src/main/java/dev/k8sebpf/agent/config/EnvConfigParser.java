@@ -67,6 +67,7 @@ public final class EnvConfigParser {
                 bool("ENABLE_L4", "true"),
                 bool("ENABLE_L7_HTTP", "false"),
                 bool("ENABLE_L7_TLS", "true"),
+                bool("ENABLE_L7_RESPONSES", "false"),
                 bool("FILTER_HEALTHCHECK", "true"),
                 paths("HEALTHCHECK_PATHS"),
                 comms("L7_EXCLUDE_COMMS", "agent"),

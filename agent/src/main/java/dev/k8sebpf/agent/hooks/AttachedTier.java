@@ -11,6 +11,7 @@ import dev.k8sebpf.agent.loader.Libc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +54,8 @@ public final class AttachedTier<T extends Tier, E> implements AutoCloseable {
     /** Loads the tier, lets the layer fill its maps, maps the ring and attaches; on any failure leaves nothing behind. */
     static <T extends Tier, E> AttachedTier<T, E> attach(Layer<T, E> layer, T tier, byte[] elf, String reason)
             throws TierUnavailable {
-        BpfObject object = TierObject.load(tier, elf, layer.rodata(tier));
+        Predicate<BpfProgram> wanted = program -> tier.owns(program) && layer.wants(program);
+        BpfObject object = TierObject.load(tier, wanted, elf, layer.rodata(tier));
         List<BpfLink> links = new ArrayList<>();
         EventRing<E> ring = null;
         String step = "fill maps";
@@ -63,7 +65,7 @@ public final class AttachedTier<T extends Tier, E> implements AutoCloseable {
             ring = EventRing.open(object.map(EVENTS), layer.eventSize(), layer.eventStruct(), layer.decoder());
             step = "count CPUs";
             int cpus = BpfMap.possibleCpus();
-            List<BpfProgram> programs = object.programs().stream().filter(tier::owns).toList();
+            List<BpfProgram> programs = object.programs().stream().filter(wanted).toList();
             Optional<String> cgroup = programs.stream().anyMatch(p -> p.section().startsWith("cgroup/"))
                     ? Optional.of(layer.cgroup()) : Optional.empty();
             Integer cgroupFd = cgroup.isPresent() ? openDirectory(cgroup.get()) : null;

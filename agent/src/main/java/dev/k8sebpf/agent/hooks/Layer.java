@@ -2,6 +2,7 @@ package dev.k8sebpf.agent.hooks;
 
 import dev.k8sebpf.agent.loader.BpfException;
 import dev.k8sebpf.agent.loader.BpfObject;
+import dev.k8sebpf.agent.loader.BpfProgram;
 import dev.k8sebpf.agent.loader.EventRing;
 
 /**
@@ -23,6 +24,11 @@ public interface Layer<T extends Tier, E> {
     String eventStruct();
 
     EventRing.Decoder<E> decoder();
+
+    /** Whether a program of the tier is loaded; a layer may leave out programs its options do not need. */
+    default boolean wants(BpfProgram program) {
+        return true;
+    }
 
     /** The object's .rodata image for this tier. */
     byte[] rodata(T tier);

@@ -4,6 +4,7 @@ import dev.k8sebpf.agent.bpf.BpfSkeletons;
 import dev.k8sebpf.agent.loader.BpfException;
 import dev.k8sebpf.agent.loader.BpfObject;
 import dev.k8sebpf.agent.loader.BpfProgram;
+import java.util.function.Predicate;
 
 /**
  * A tier's object opened fresh: only that tier's programs are loaded, so a tier the kernel rejects
@@ -15,6 +16,11 @@ public final class TierObject {
 
     /** Opens elf (the tier's object, for any arch), applies {@code rodata} and loads the tier's programs; nothing is attached. */
     public static BpfObject load(Tier tier, byte[] elf, byte[] rodata) throws TierUnavailable {
+        return load(tier, tier::owns, elf, rodata);
+    }
+
+    /** As {@link #load(Tier, byte[], byte[])}, loading only the tier's programs that {@code wanted} accepts. */
+    public static BpfObject load(Tier tier, Predicate<BpfProgram> wanted, byte[] elf, byte[] rodata) throws TierUnavailable {
         BpfObject object;
         try {
             // libbpf names the object's maps after it (e.g. connect.rodata in bpftool)
@@ -25,7 +31,7 @@ public final class TierObject {
         try {
             boolean any = false;
             for (BpfProgram program : object.programs()) {
-                boolean ours = tier.owns(program);
+                boolean ours = wanted.test(program);
                 program.setAutoload(ours);
                 any |= ours;
             }

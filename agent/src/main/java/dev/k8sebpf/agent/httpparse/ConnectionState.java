@@ -52,6 +52,8 @@ public final class ConnectionState {
     int carryLen;
     boolean carryOverflow;
     long lastSeenNanos;
+    /** Allocated for the connections of servers whose responses are followed (ENABLE_L7_RESPONSES) only. */
+    private AwaitedResponses awaited;
     /** {@link ConnectionTable#endpointsKey} of the connection this state belongs to. */
     long endpoints;
     /** The table's: its key, and its neighbours in the order of use. */
@@ -65,6 +67,17 @@ public final class ConnectionState {
         remaining = 0;
         resetFraming();
         clearCarry();
+        if (awaited != null) {
+            awaited.clear();
+        }
+    }
+
+    /** The connection's requests awaiting a response. */
+    public AwaitedResponses awaited() {
+        if (awaited == null) {
+            awaited = new AwaitedResponses();
+        }
+        return awaited;
     }
 
     void startHeaders() {

@@ -18,6 +18,7 @@ final class HttpEventView {
     private static final int COMM_LEN = 16;
     private static final long FAMILY_V4 = AddrFamily.FAMILY_V4.value();
     private static final long TLS_HELLO = CaptureKind.CAPTURE_TLS_HELLO.value();
+    private static final long RESPONSE = CaptureKind.CAPTURE_RESPONSE.value();
 
     private final byte[] localAddr = new byte[ADDR_LEN];
     private final byte[] remoteAddr = new byte[ADDR_LEN];
@@ -47,6 +48,16 @@ final class HttpEventView {
         return Byte.toUnsignedLong(seg.get(ValueLayout.JAVA_BYTE, base + HttpEvent.OFFSET_KIND)) == TLS_HELLO;
     }
 
+    /** A send on an inbound HTTP/1.x connection that starts a status line, not a receive. */
+    boolean response() {
+        return Byte.toUnsignedLong(seg.get(ValueLayout.JAVA_BYTE, base + HttpEvent.OFFSET_KIND)) == RESPONSE;
+    }
+
+    /** When the hook ran, on the kernel's monotonic clock (nanoseconds). */
+    long ktime() {
+        return seg.get(BpfLayouts.LE_LONG, base + HttpEvent.OFFSET_KTIME);
+    }
+
     long connId() {
         return seg.get(BpfLayouts.LE_LONG, base + HttpEvent.OFFSET_CONN_ID);
     }
@@ -69,7 +80,7 @@ final class HttpEventView {
         return Math.min(Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, base + HttpEvent.OFFSET_CAPTURED)), dataLength);
     }
 
-    /** Bytes the receive returned (may exceed what was captured). */
+    /** Bytes the receive returned (may exceed what was captured); for a response, what the send was asked to send, as far as known. */
     int bytes() {
         return seg.get(BpfLayouts.LE_INT, base + HttpEvent.OFFSET_BYTES);
     }

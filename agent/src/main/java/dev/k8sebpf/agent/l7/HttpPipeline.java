@@ -1,12 +1,14 @@
 package dev.k8sebpf.agent.l7;
 
 import dev.k8sebpf.agent.comm.ProcessNames;
+import dev.k8sebpf.agent.httpparse.AwaitedResponses;
 import dev.k8sebpf.agent.httpparse.ConnectionState;
 import dev.k8sebpf.agent.httpparse.ConnectionTable;
 import dev.k8sebpf.agent.httpparse.HealthcheckFilter;
 import dev.k8sebpf.agent.httpparse.HttpMethod;
 import dev.k8sebpf.agent.httpparse.HttpRequestParser;
 import dev.k8sebpf.agent.httpparse.RequestConsumer;
+import dev.k8sebpf.agent.httpparse.StatusLine;
 import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.mapping.IpKey;
 import dev.k8sebpf.agent.mapping.MappingTable;
@@ -24,8 +26,10 @@ import java.util.function.Consumer;
 /**
  * One captured receive → the requests (or the TLS ClientHello) in it → counters. The client is the
  * socket's remote address, the destination is its local address (the server pod's IP) looked up in the
- * mapping, the process is the receiving server. Runs on the one thread that drains the kernel's events;
- * not thread-safe.
+ * mapping, the process is the receiving server. With responses followed, each request also waits on its
+ * connection ({@link AwaitedResponses}) until a send that starts a final status line answers it; that
+ * response is counted with the request's labels and the time between the two events. Runs on the one
+ * thread that drains the kernel's events; not thread-safe.
  */
 final class HttpPipeline implements Consumer<HttpEventView> {
     static final String OVERFLOW_PATH = "/{other}";
@@ -33,6 +37,7 @@ final class HttpPipeline implements Consumer<HttpEventView> {
     private final MappingTable mapping;
     private final HttpMetrics metrics;
     private final boolean dropUnmapped;
+    private final boolean responses;
     private final HealthcheckFilter healthchecks;
     private final LabelLimiter limiter;
     private final LabelLimiter serverNames;
@@ -47,6 +52,7 @@ final class HttpPipeline implements Consumer<HttpEventView> {
         this.mapping = mapping;
         this.metrics = metrics;
         this.dropUnmapped = options.dropUnmapped();
+        this.responses = options.responses();
         this.healthchecks = HealthcheckFilter.of(options.filterHealthcheck(), String.join(",", options.healthcheckPaths()));
         this.limiter = new LabelLimiter(options.maxPathsPerService(), OVERFLOW_PATH, "paths");
         this.serverNames = new LabelLimiter(options.maxServerNames(), SeriesCache.OTHER, "server names");
@@ -103,12 +109,35 @@ final class HttpPipeline implements Consumer<HttpEventView> {
             }
             return;
         }
-        Receiver receiver = new Receiver(IpKey.hiOf(remote, v4), IpKey.loOf(remote, v4),
-                mapping.lookup(localHi, localLo), process.name());
+        long sourceHi = IpKey.hiOf(remote, v4);
+        long sourceLo = IpKey.loOf(remote, v4);
         ConnectionState state = connections.state(event.connId(), ConnectionTable.endpointsKey(localHi, localLo,
-                event.localPort(), receiver.sourceHi, receiver.sourceLo, event.remotePort()));
+                event.localPort(), sourceHi, sourceLo, event.remotePort()));
+        if (event.response()) {
+            answer(state.awaited(), event, mapping.lookup(localHi, localLo));
+            return;
+        }
+        Receiver receiver = new Receiver(sourceHi, sourceLo, mapping.lookup(localHi, localLo), process.name(),
+                responses ? state.awaited() : null, event.ktime());
         // parsed even when its requests are dropped, so the connection's framing stays in step
         parser.parse(state, event.data(), event.captured(), event.bytes(), receiver);
+    }
+
+    /**
+     * A send that starts a status line: a final one answers the connection's oldest awaiting request, an
+     * interim one (100 Continue) does not. A send with no request awaiting (one read before the agent
+     * started) is skipped.
+     */
+    private void answer(AwaitedResponses awaited, HttpEventView event, Destination destination) {
+        int status = StatusLine.code(event.data(), event.captured());
+        if (status < 0 || StatusLine.interim(status) || awaited.isEmpty()) {
+            return;
+        }
+        if (awaited.oldestPath() != null) {
+            metrics.countResponse(destination, awaited.oldestMethod(), awaited.oldestPath(), status,
+                    event.ktime() - awaited.oldestStart());
+        }
+        awaited.removeOldest();
     }
 
     /** Counted once per accepted TLS connection: the kernel sends no receive after its first record. */
@@ -120,31 +149,48 @@ final class HttpPipeline implements Consumer<HttpEventView> {
         metrics.countHandshake(destination, serverNames.limit(service, TlsLabels.serverName(hello)), TlsLabels.alpn(hello), comm);
     }
 
-    /** The labels of one receive's requests, other than method and path: what the parser's callback counts them with. */
+    /**
+     * The labels of one receive's requests, other than method and path: what the parser's callback counts
+     * them with; and where they wait for their responses (null: responses are not followed).
+     */
     private final class Receiver implements RequestConsumer {
         final long sourceHi;
         final long sourceLo;
         final Destination destination;
         final String comm;
+        final AwaitedResponses awaited;
+        final long readNanos;
 
-        Receiver(long sourceHi, long sourceLo, Destination destination, String comm) {
+        Receiver(long sourceHi, long sourceLo, Destination destination, String comm, AwaitedResponses awaited, long readNanos) {
             this.sourceHi = sourceHi;
             this.sourceLo = sourceLo;
             this.destination = destination;
             this.comm = comm;
+            this.awaited = awaited;
+            this.readNanos = readNanos;
         }
 
         @Override
         public void request(HttpMethod method, String path) {
+            String counted = count(method, path);
+            if (awaited != null) {
+                awaited.add(readNanos, method, counted);
+            }
+        }
+
+        /** The path label the request was counted under, or null if it was not counted. */
+        private String count(HttpMethod method, String path) {
             if (destination == Destination.UNMAPPED && dropUnmapped) {
-                return;
+                return null;
             }
             if (healthchecks.isHealthcheck(path)) {
                 metrics.countFiltered();
-                return;
+                return null;
             }
             String service = serviceKeys.computeIfAbsent(destination, HttpPipeline::serviceKey);
-            metrics.countRequest(sourceHi, sourceLo, destination, method, limiter.limit(service, path), comm);
+            String limited = limiter.limit(service, path);
+            metrics.countRequest(sourceHi, sourceLo, destination, method, limited, comm);
+            return limited;
         }
     }
 

@@ -30,7 +30,7 @@ public final class L7 implements AutoCloseable {
         HttpMetrics metrics = new HttpMetrics(registry, options.maxSeries(), options.seriesTtl());
         ConnectionTable connections = new ConnectionTable(ConnectionTable.DEFAULT_CAPACITY,
                 ConnectionTable.DEFAULT_IDLE_TTL, System::nanoTime);
-        L7Kernel kernel = L7Kernel.open(options.hookTier(), OwnProcess.current(), options.tlsHandshakes());
+        L7Kernel kernel = L7Kernel.open(options.hookTier(), OwnProcess.current(), options.tlsHandshakes(), options.responses());
         HttpPipeline pipeline = new HttpPipeline(options, mapping, metrics, connections);
         metrics.bindKernel(kernel::lostEvents);
         return new L7(kernel, pipeline);

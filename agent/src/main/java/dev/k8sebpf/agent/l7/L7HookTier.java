@@ -5,15 +5,18 @@ import dev.k8sebpf.agent.hooks.Tier;
 import dev.k8sebpf.agent.loader.BpfProgram;
 
 /**
- * How the HTTP hooks learn of a receive, in the order auto mode tries them; all four are programs of
- * bpf/http.bpf.c, and each loads with the tracepoint that forgets closed connections. The sock
- * tracepoint (Linux 6.3+) fires for socket receives only. fentry and kprobe on inet_recvmsg and
- * inet6_recvmsg serve kernels 5.15 to 6.2 (bpf_task_pt_regs) without the syscall tracepoints' cost:
- * those, the last resort, slow down every syscall on the node while attached.
+ * How the HTTP hooks learn of a receive (and, with responses, of a send), in the order auto mode tries
+ * them; all four are programs of bpf/http.bpf.c, and each loads with the tracepoint that forgets closed
+ * connections. The sock tracepoints (Linux 6.3+) fire for socket receives and sends only. fentry and
+ * kprobe on inet_recvmsg and inet6_recvmsg (inet_sendmsg, inet6_sendmsg) serve kernels 5.15 to 6.2
+ * (bpf_task_pt_regs) without the syscall tracepoints' cost: those, the last resort, slow down every
+ * syscall on the node while attached. {@link #hooks()} names the receive hooks; the send hooks are the
+ * same kind on the send side.
  */
 public enum L7HookTier implements Tier {
-    SOCK_TRACEPOINT("sock_tracepoint", "raw tracepoint sock_recv_length", "raw_tracepoint/sock_recv_length"),
-    FENTRY("fentry", "fexit inet_recvmsg, inet6_recvmsg", "fexit/"),
+    SOCK_TRACEPOINT("sock_tracepoint", "raw tracepoint sock_recv_length", "raw_tracepoint/sock_recv_length",
+            "raw_tracepoint/sock_send_length"),
+    FENTRY("fentry", "fexit inet_recvmsg, inet6_recvmsg", "fexit/", "fentry/"),
     KPROBE("kprobe", "kprobe+kretprobe inet_recvmsg, inet6_recvmsg", "kprobe/", "kretprobe/"),
     SYSCALL_TRACEPOINT("syscall_tracepoint", "tracepoints syscalls/sys_enter|exit_read|readv|recvfrom|recvmsg",
             "tracepoint/syscalls/");
@@ -49,6 +52,12 @@ public enum L7HookTier implements Tier {
     @Override
     public byte[] objectBytes(String arch) {
         return HttpSkeleton.objectBytes(arch);
+    }
+
+    /** A program on the send side (its hook's name says send or write), loaded only when responses are followed. */
+    static boolean sends(BpfProgram program) {
+        String hook = program.section().substring(program.section().lastIndexOf('/') + 1);
+        return hook.contains("send") || hook.contains("write");
     }
 
     @Override

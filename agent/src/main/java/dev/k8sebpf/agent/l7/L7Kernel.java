@@ -27,14 +27,17 @@ public final class L7Kernel implements AutoCloseable {
      * @param skipped the process whose receives the kernel skips (the agent itself, so its own /metrics
      *                scrapes are never counted), or {@link OwnProcess#NOBODY}
      * @param tlsHellos also report the receives of accepted connections' TLS ClientHellos
+     * @param responses also load the tier's send programs, which report responses
      */
-    public static L7Kernel open(Optional<L7HookTier> forced, OwnProcess skipped, boolean tlsHellos) throws KernelException {
-        return open(forced.map(List::of).orElse(List.of(L7HookTier.values())), forced.isPresent(), skipped, tlsHellos);
+    public static L7Kernel open(Optional<L7HookTier> forced, OwnProcess skipped, boolean tlsHellos, boolean responses)
+            throws KernelException {
+        return open(forced.map(List::of).orElse(List.of(L7HookTier.values())), forced.isPresent(), skipped, tlsHellos, responses);
     }
 
     /** The first of candidates that works; forced: its failure is the caller's error, not a reason to go on. */
-    static L7Kernel open(List<L7HookTier> candidates, boolean forced, OwnProcess skipped, boolean tlsHellos) throws KernelException {
-        return new L7Kernel(TierChoice.attach(new HttpLayer(skipped, tlsHellos), candidates,
+    static L7Kernel open(List<L7HookTier> candidates, boolean forced, OwnProcess skipped, boolean tlsHellos, boolean responses)
+            throws KernelException {
+        return new L7Kernel(TierChoice.attach(new HttpLayer(skipped, tlsHellos, responses), candidates,
                 forced ? Optional.of(OneTier.FORCED) : Optional.empty()));
     }
 

@@ -17,10 +17,12 @@ import java.util.Optional;
  * @param hookTier            L7_HOOK_TIER: the tier to use; empty: the best that works
  * @param tlsHandshakes       ENABLE_L7_TLS: also count the ClientHellos of accepted TLS connections
  * @param maxServerNames      L7_MAX_SERVER_NAMES: distinct server_name labels per destination service before new ones become {@code {other}}
+ * @param responses           ENABLE_L7_RESPONSES: also count responses by status code and time them
  */
 public record L7Options(boolean filterHealthcheck, List<String> healthcheckPaths, List<String> excludeComms,
                         int maxPathsPerService, boolean dropUnmapped, int maxSeries, Duration seriesTtl,
-                        Optional<L7HookTier> hookTier, boolean tlsHandshakes, int maxServerNames) {
+                        Optional<L7HookTier> hookTier, boolean tlsHandshakes, int maxServerNames,
+                        boolean responses) {
 
     public L7Options {
         healthcheckPaths = List.copyOf(healthcheckPaths);

@@ -1,7 +1,8 @@
 /**
  * L7: counts inbound HTTP/1.x requests per client, destination, method, path and server process
  * (ENABLE_L7_HTTP=true; off by default), and TLS handshakes per destination, server name and ALPN
- * (ENABLE_L7_TLS, on with it).
+ * (ENABLE_L7_TLS, on with it); with ENABLE_L7_RESPONSES, each request's response by status code and its
+ * duration.
  *
  * <h2>Wiring (for Main)</h2>
  * <pre>{@code
@@ -31,7 +32,11 @@
  * connection's first TLS record (its ClientHello; the record is captured up to 4 KB, enough for hellos
  * with post-quantum key shares), the pipeline hands them to {@code tlsparse}'s {@code HelloTable}
  * instead of the HTTP parser, and counts the hello once it is whole. The kernel drops the connection's
- * later (encrypted) receives at its first map lookup.
+ * later (encrypted) receives at its first map lookup. A response takes the same walk too: with
+ * ENABLE_L7_RESPONSES the tier's send programs are loaded as well, and report each send on a connection
+ * whose requests are followed that starts with {@code HTTP/1.}; the pipeline pairs it with the oldest
+ * request of the connection still waiting ({@code httpparse}'s {@code AwaitedResponses}, filled as the
+ * parser finds requests) and counts it with that request's labels.
  *
  * <h2>Series</h2>
  * <ul>
@@ -45,6 +50,16 @@
  * <li>{@code internal_http_filtered_requests_total}: requests to health-check and scrape paths
  *     (FILTER_HEALTHCHECK, HEALTHCHECK_PATHS), which are not in the series above.</li>
  * <li>{@code internal_http_lost_events_total}: receives the kernel could not report (ring buffer full).</li>
+ * <li>{@code internal_http_responses_total{destination_namespace,destination_service,destination_pod,method,path,status_code}}
+ *     and {@code internal_http_request_duration_seconds{destination_namespace,destination_service,destination_pod,method,path}}:
+ *     the final response (an interim 1xx such as 100 Continue answers nothing; 101 does) to each request of
+ *     the series above, paired in order (HTTP/1.x answers pipelined requests in order), and the time from
+ *     the receive that held the request line to the start of the response's first send (the kernel's
+ *     clock in both events; on the sock_tracepoint tier the send's end). Responses to health checks and to
+ *     dropped requests are skipped. A request whose connection closes (or is forgotten) unanswered is in
+ *     the request counter only: requests minus responses is what went unanswered. No {@code source_ip} or
+ *     {@code process_comm}: a histogram is 18 series per label tuple (15 buckets, count, sum, max), and latency is asked of a
+ *     destination and route, not of each client.</li>
  * <li>{@code internal_tls_handshakes_total{destination_namespace,destination_service,destination_pod,server_name,alpn,process_comm}}:
  *     one per accepted connection whose first bytes were a TLS ClientHello (a HelloRetryRequest's second
  *     hello is the same handshake). {@code server_name} is the SNI host name, lower-cased, {@code ""}
@@ -60,7 +75,10 @@
  *
  * <h2>Limits</h2>
  * Only receives through read, recvfrom, readv and recvmsg are seen (not io_uring or splice); past the
- * ClientHello TLS is opaque; HTTP/2 is not counted. A TLS record event reserves 4.3 KB of the ring when
+ * ClientHello TLS is opaque; HTTP/2 is not counted. Responses are seen when the status line starts a
+ * write, writev, send, sendto or sendmsg (not sendfile or io_uring); a body send that itself starts with
+ * {@code HTTP/1.} while a pipelined request waits would be taken for that request's response. At most 8
+ * requests of a connection wait (a deeper pipeline gives up its oldest). A TLS record event reserves 4.3 KB of the ring when
  * its receive is longer than 256 bytes, so a node's ring holds about 1,900 hellos per drain beside the
  * HTTP events.
  */

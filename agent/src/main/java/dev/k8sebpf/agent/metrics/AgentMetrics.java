@@ -28,7 +28,7 @@ public final class AgentMetrics implements ServiceCatalog {
     static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final SeriesCache<Attempt> attempts;
+    private final SeriesCache<Attempt, Counter> attempts;
     private final LongSupplier clock;
     // namespace → service → activation counter; keyed by the strings themselves so the hot path builds no key
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> serviceAttempts = new ConcurrentHashMap<>();
@@ -69,7 +69,7 @@ public final class AgentMetrics implements ServiceCatalog {
      */
     public AgentMetrics(int maxAttemptSeries, Duration attemptSeriesTtl, LongSupplier nanoClock) {
         this.clock = nanoClock;
-        this.attempts = new SeriesCache<>(registry, new SeriesCache.Labels<>() {
+        this.attempts = new SeriesCache<>(registry, new SeriesCache.CounterLabels<>() {
             @Override
             public Attempt copy(Attempt probe) {
                 return new Attempt().set(probe.destination, probe.comm);

@@ -1,6 +1,7 @@
 package dev.k8sebpf.agent.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
@@ -9,7 +10,7 @@ import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 
 /**
- * The series of one counter family, bounded in number and in idle time, so that no label a process or a
+ * The series of one meter family (counters; a histogram's timers), bounded in number and in idle time, so that no label a process or a
  * client chooses (a renamed process, a scan from many source IPs) can grow the heap until the agent dies.
  * Every series costs a fixed amount of heap (BENCHMARKS.md, "Series"), so {@code maxSeries} times that
  * is the memory the family can take. Once the family has {@code maxSeries} series, a new label tuple is
@@ -23,41 +24,53 @@ import java.util.function.Predicate;
  * removals may run on the scrape or watch threads (uncontended locking costs a few nanoseconds).
  *
  * @param <K> the label tuple, a hash key
+ * @param <M> the meter of a series
  */
-public final class SeriesCache<K> {
+public final class SeriesCache<K, M extends Meter> {
     /** The label value that stands for "any other value" in overflow series. */
     public static final String OTHER = "{other}";
 
-    /** What the cache needs to know about its label tuples. */
-    public interface Labels<K> {
+    /** What the cache needs to know about its label tuples and their meters. */
+    public interface Labels<K, M extends Meter> {
         /** An immutable copy of {@code probe}, stored as the key of a new series (probes may be reused). */
         K copy(K probe);
 
         /** The tuple {@code key} is counted under once the cache is full. */
         K overflow(K key);
 
-        /** Builds and registers the counter of a new series. */
-        Counter register(K key);
+        /** Builds and registers the meter of a new series. */
+        M register(K key);
+
+        /** Adds one observation of {@code amount} to the meter (a count, a duration in nanoseconds). */
+        void record(M meter, double amount);
     }
 
-    private static final class Series {
-        final Counter counter;
+    /** Labels of a counter family: an observation is added to the count. */
+    public interface CounterLabels<K> extends Labels<K, Counter> {
+        @Override
+        default void record(Counter counter, double amount) {
+            counter.increment(amount);
+        }
+    }
+
+    private static final class Series<M> {
+        final M meter;
         final boolean overflow;
         long lastUsed;
 
-        Series(Counter counter, boolean overflow, long now) {
-            this.counter = counter;
+        Series(M meter, boolean overflow, long now) {
+            this.meter = meter;
             this.overflow = overflow;
             this.lastUsed = now;
         }
     }
 
     private final MeterRegistry registry;
-    private final Labels<K> labels;
+    private final Labels<K, M> labels;
     private final int maxSeries;
     private final long ttlNanos;
     private final long sweepEveryNanos;
-    private final HashMap<K, Series> series = new HashMap<>();
+    private final HashMap<K, Series<M>> series = new HashMap<>();
     private int ordinarySeries;
     private long lastSweep;
     private long overflowed;
@@ -66,7 +79,7 @@ public final class SeriesCache<K> {
      * @param maxSeries most series besides the overflow ones
      * @param ttl       how long a series may go without a count; zero keeps every series
      */
-    public SeriesCache(MeterRegistry registry, Labels<K> labels, int maxSeries, Duration ttl) {
+    public SeriesCache(MeterRegistry registry, Labels<K, M> labels, int maxSeries, Duration ttl) {
         if (maxSeries < 1) {
             throw new IllegalArgumentException("max series must be at least 1, got " + maxSeries);
         }
@@ -78,27 +91,27 @@ public final class SeriesCache<K> {
         this.sweepEveryNanos = Math.clamp(ttlNanos / 4, Duration.ofSeconds(1).toNanos(), Duration.ofMinutes(1).toNanos());
     }
 
-    /** Adds {@code n} to the series of {@code probe} (or to its overflow series when the cache is full). */
+    /** Records {@code n} in the series of {@code probe} (or in its overflow series when the cache is full). */
     public synchronized void count(K probe, double n, long nowNanos) {
-        Series s = series.get(probe);
+        Series<M> s = series.get(probe);
         if (s == null) {
             s = newSeries(probe, nowNanos);
         }
-        s.counter.increment(n);
+        labels.record(s.meter, n);
         s.lastUsed = nowNanos;
     }
 
-    private Series newSeries(K probe, long now) {
+    private Series<M> newSeries(K probe, long now) {
         if (ordinarySeries < maxSeries) {
             K key = labels.copy(probe);
-            Series s = new Series(labels.register(key), false, now);
+            Series<M> s = new Series<>(labels.register(key), false, now);
             series.put(key, s);
             ordinarySeries++;
             return s;
         }
         overflowed++;
         // a tuple whose labels already are the overflow ones (a process named {other}) shares that series
-        return series.computeIfAbsent(labels.overflow(probe), key -> new Series(labels.register(key), true, now));
+        return series.computeIfAbsent(labels.overflow(probe), key -> new Series<>(labels.register(key), true, now));
     }
 
     /**
@@ -118,12 +131,12 @@ public final class SeriesCache<K> {
         removeWhere((key, s) -> matches.test(key));
     }
 
-    private boolean removeWhere(BiPredicate<K, Series> condition) {
+    private boolean removeWhere(BiPredicate<K, Series<M>> condition) {
         return series.entrySet().removeIf(entry -> {
             if (!condition.test(entry.getKey(), entry.getValue())) {
                 return false;
             }
-            registry.remove(entry.getValue().counter);
+            registry.remove(entry.getValue().meter);
             if (!entry.getValue().overflow) {
                 ordinarySeries--;
             }

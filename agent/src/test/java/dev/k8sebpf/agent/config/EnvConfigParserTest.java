@@ -37,7 +37,7 @@ class EnvConfigParserTest {
     void defaultsMatchTheOriginalAgent() throws ConfigException {
         AgentConfig config = EnvConfigParser.fromEnv(Map.of());
         assertThat(config).isEqualTo(new AgentConfig(Mode.CLUSTER, "0.0.0.0", 9102, List.of(), Duration.ofSeconds(60), 2048,
-                List.of("kubelet"), 5_000, Duration.ofMinutes(15), true, false, true, true, List.of(), List.of("agent"), 100, 100, 5_000,
+                List.of("kubelet"), 5_000, Duration.ofMinutes(15), true, false, true, false, true, List.of(), List.of("agent"), 100, 100, 5_000,
                 Duration.ofMinutes(15),
                 Optional.empty(), Optional.empty(), Optional.empty(), false, LogLevel.INFO, Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), GrpcTlsConfig.PLAINTEXT, 10_000,
@@ -184,12 +184,13 @@ class EnvConfigParserTest {
         assertThat(parse("ENABLE_L4", value).enableL4()).isEqualTo(expected);
         assertThat(parse("ENABLE_L7_HTTP", value).enableL7Http()).isEqualTo(expected);
         assertThat(parse("ENABLE_L7_TLS", value).enableL7Tls()).isEqualTo(expected);
+        assertThat(parse("ENABLE_L7_RESPONSES", value).enableL7Responses()).isEqualTo(expected);
         assertThat(parse("FILTER_HEALTHCHECK", value).filterHealthcheck()).isEqualTo(expected);
         assertThat(parse("DROP_UNMAPPED", value).dropUnmapped()).isEqualTo(expected);
     }
 
     @ParameterizedTest
-    @CsvSource({"ENABLE_L4,yes", "ENABLE_L7_HTTP,on", "ENABLE_L7_TLS,off", "FILTER_HEALTHCHECK,2", "DROP_UNMAPPED,tRuE"})
+    @CsvSource({"ENABLE_L4,yes", "ENABLE_L7_HTTP,on", "ENABLE_L7_TLS,off", "ENABLE_L7_RESPONSES,y", "FILTER_HEALTHCHECK,2", "DROP_UNMAPPED,tRuE"})
     void badBooleans(String name, String value) {
         assertBad(name, value, "true or false");
     }

@@ -5,6 +5,7 @@ import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.mapping.IpKey;
 import dev.k8sebpf.agent.mapping.MappingTable;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.HashSet;
@@ -34,7 +35,14 @@ final class CountingPipeline {
     }
 
     static L7Options options(int maxPaths) {
-        return new L7Options(true, List.of("/internal/*"), List.of("agent"), maxPaths, false, 10_000, Duration.ofMinutes(15), Optional.empty(), true, 100);
+        return new L7Options(true, List.of("/internal/*"), List.of("agent"), maxPaths, false, 10_000, Duration.ofMinutes(15), Optional.empty(), true, 100, false);
+    }
+
+    /** {@link #options} with responses followed (ENABLE_L7_RESPONSES). */
+    static L7Options withResponses() {
+        L7Options o = options(100);
+        return new L7Options(o.filterHealthcheck(), o.healthcheckPaths(), o.excludeComms(), o.maxPathsPerService(), o.dropUnmapped(),
+                o.maxSeries(), o.seriesTtl(), o.hookTier(), o.tlsHandshakes(), o.maxServerNames(), true);
     }
 
     CountingPipeline port(int port) {
@@ -96,6 +104,25 @@ final class CountingPipeline {
 
     long total() {
         return byMethodAndPath().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** "METHOD path status" → responses, over every series of this service. */
+    Map<String, Long> responses() {
+        Map<String, Long> counts = new TreeMap<>();
+        for (Counter c : registry.find(HttpMetrics.RESPONSES).tag("destination_service", service).counters()) {
+            counts.merge(c.getId().getTag("method") + " " + c.getId().getTag("path") + " " + c.getId().getTag("status_code"),
+                    (long) c.count(), Long::sum);
+        }
+        return counts;
+    }
+
+    /** "METHOD path" → its duration histogram's timer. */
+    Map<String, Timer> durations() {
+        Map<String, Timer> timers = new TreeMap<>();
+        for (Timer t : registry.find(HttpMetrics.DURATION).tag("destination_service", service).timers()) {
+            timers.put(t.getId().getTag("method") + " " + t.getId().getTag("path"), t);
+        }
+        return timers;
     }
 
     long filtered() {

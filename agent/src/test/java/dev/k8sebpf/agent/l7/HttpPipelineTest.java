@@ -12,6 +12,7 @@ import dev.k8sebpf.agent.mapping.IpKey;
 import dev.k8sebpf.agent.mapping.MappingTable;
 import dev.k8sebpf.agent.tlsparse.TestHellos;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -43,8 +45,12 @@ class HttpPipelineTest {
                 new ConnectionTable(64, Duration.ofMinutes(1), clock::get));
     }
 
+    private static L7Options withResponses(boolean responses) {
+        return new L7Options(true, List.of("/internal/*"), List.of(), 100, false, 10_000, TTL, Optional.empty(), true, 100, responses);
+    }
+
     private static L7Options options(boolean filter, List<String> excluded, boolean dropUnmapped) {
-        return new L7Options(filter, List.of("/internal/*"), excluded, 100, dropUnmapped, 10_000, TTL, Optional.empty(), true, 100);
+        return new L7Options(filter, List.of("/internal/*"), excluded, 100, dropUnmapped, 10_000, TTL, Optional.empty(), true, 100, false);
     }
 
     @Test
@@ -119,7 +125,7 @@ class HttpPipelineTest {
 
     @Test
     void pathCapIsPerDestinationService() {
-        L7Options capped = new L7Options(true, List.of(), List.of(), 2, false, 10_000, TTL, Optional.empty(), true, 100);
+        L7Options capped = new L7Options(true, List.of(), List.of(), 2, false, 10_000, TTL, Optional.empty(), true, 100, false);
         byte[] other = {10, 1, 2, 4};
         mapping.put(IpKey.of(other), new Destination("shop", "billing", "billing-1"));
         HttpPipeline pipeline = pipeline(capped);
@@ -133,7 +139,7 @@ class HttpPipelineTest {
 
     @Test
     void aSeriesWithoutRequestsForTheTtlIsRemovedAndFreesItsPathSlot() {
-        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 1, false, 10_000, TTL, Optional.empty(), true, 100));
+        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 1, false, 10_000, TTL, Optional.empty(), true, 100, false));
         byte[] otherClient = {10, 9, 8, 6};
         pipeline.startDrain();
         pipeline.accept(event(1, 4, SERVER, CLIENT, "app", "GET /a HTTP/1.1\r\n\r\n"));
@@ -156,7 +162,7 @@ class HttpPipelineTest {
 
     @Test
     void aZeroTtlKeepsEverySeries() {
-        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 100, false, 10_000, Duration.ZERO, Optional.empty(), true, 100));
+        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 100, false, 10_000, Duration.ZERO, Optional.empty(), true, 100, false));
         pipeline.startDrain();
         pipeline.accept(event(1, 4, SERVER, CLIENT, "app", "GET /a HTTP/1.1\r\n\r\n"));
         clock.addAndGet(Duration.ofDays(30).toNanos());
@@ -182,7 +188,7 @@ class HttpPipelineTest {
 
     @Test
     void serverNamesAreCappedPerServiceAndAnIdleOneFreesItsSlot() {
-        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 100, false, 10_000, TTL, Optional.empty(), true, 2));
+        HttpPipeline pipeline = pipeline(new L7Options(true, List.of(), List.of(), 100, false, 10_000, TTL, Optional.empty(), true, 2, false));
         pipeline.startDrain();
         for (String name : List.of("a.example", "b.example", "c.example", "a.example")) {
             pipeline.accept(tlsEvent(1, "app", TestHellos.postQuantum(name, List.of("h2"))));
@@ -198,6 +204,81 @@ class HttpPipelineTest {
         assertThat(serverNames()).containsOnly(entry("a.example", 3L), entry("c.example", 1L));
     }
 
+    @Test
+    void aResponseIsCountedWithItsRequestsLabelsStatusAndTime() {
+        HttpPipeline pipeline = pipeline(withResponses(true));
+        pipeline.accept(receive(1, 1_000_000, "GET /orders/42 HTTP/1.1\r\nHost: x\r\n\r\n"));
+        pipeline.accept(send(1, 3_500_000, "HTTP/1.1 404 Not"));
+
+        Counter response = registry.get(HttpMetrics.RESPONSES).counter();
+        assertThat(response.count()).isEqualTo(1);
+        assertThat(response.getId().getTags()).extracting(t -> t.getKey() + "=" + t.getValue()).containsExactlyInAnyOrder(
+                "destination_namespace=shop", "destination_service=orders", "destination_pod=orders-7c9f", "method=GET",
+                "path=/orders/{id}", "status_code=404");
+        Timer duration = registry.get(HttpMetrics.DURATION).timer();
+        assertThat(duration.count()).isEqualTo(1);
+        assertThat(duration.totalTime(TimeUnit.NANOSECONDS)).isEqualTo(2_500_000);
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrderAndAnInterimResponseAnswersNone() {
+        HttpPipeline pipeline = pipeline(withResponses(true));
+        pipeline.accept(receive(1, 1_000_000, "GET /a HTTP/1.1\r\n\r\nPOST /b HTTP/1.1\r\nContent-Length: 0\r\n\r\n"));
+        pipeline.accept(send(1, 2_000_000, "HTTP/1.1 100 Continue"));
+        pipeline.accept(send(1, 3_000_000, "HTTP/1.1 200 OK\r\n"));
+        pipeline.accept(send(1, 5_000_000, "HTTP/1.0 201"));
+
+        assertThat(responses()).containsExactly(entry("GET /a 200", 1L), entry("POST /b 201", 1L));
+        assertThat(registry.get(HttpMetrics.DURATION).tag("path", "/a").timer().totalTime(TimeUnit.NANOSECONDS)).isEqualTo(2_000_000);
+        assertThat(registry.get(HttpMetrics.DURATION).tag("path", "/b").timer().totalTime(TimeUnit.NANOSECONDS)).isEqualTo(4_000_000);
+    }
+
+    @Test
+    void responsesToUncountedRequestsMalformedStatusLinesAndUnaskedSendsAreSkipped() {
+        HttpPipeline pipeline = pipeline(withResponses(true));
+        pipeline.accept(receive(1, 1_000, "GET /healthz HTTP/1.1\r\n\r\nGET /x HTTP/1.1\r\n\r\n"));
+        pipeline.accept(send(1, 2_000, "HTTP/1.1 200 OK"));   // the health check's
+        pipeline.accept(send(1, 3_000, "HTTP/1.1 2x0 OK"));   // not a status line: answers nothing
+        pipeline.accept(send(1, 4_000, "HTTP/1.1 503 Busy"));  // /x's
+        pipeline.accept(send(1, 5_000, "HTTP/1.1 200 OK"));   // nothing awaits it
+        pipeline.accept(send(2, 6_000, "HTTP/1.1 200 OK"));   // a connection whose requests were never seen
+
+        assertThat(responses()).containsExactly(entry("GET /x 503", 1L));
+        assertThat(registry.get(HttpMetrics.DURATION).timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestWhoseConnectionIsReplacedIsNeverAnswered() {
+        HttpPipeline pipeline = pipeline(withResponses(true));
+        pipeline.accept(receive(1, 1_000, "GET /x HTTP/1.1\r\n\r\n"));
+        pipeline.accept(send(1, 2_000, "HTTP/1.1 200 OK"));
+        assertThat(responses()).containsExactly(entry("GET /x 200", 1L));
+
+        pipeline.accept(receive(3, 3_000, "GET /y HTTP/1.1\r\n\r\n"));
+        // the kernel reused the socket's address for a connection from another client before /y was answered
+        HttpEventView otherClient = event(3, 4, SERVER, new byte[] {10, 9, 8, 6}, "app", "HTTP/1.1 200 OK", CaptureKind.CAPTURE_RESPONSE, 4_000);
+        pipeline.accept(otherClient);
+        assertThat(responses()).containsExactly(entry("GET /x 200", 1L));
+    }
+
+    @Test
+    void withResponsesOffNoRequestWaitsForOne() {
+        HttpPipeline pipeline = pipeline(withResponses(false));
+        pipeline.accept(receive(1, 1_000, "GET /x HTTP/1.1\r\n\r\n"));
+        pipeline.accept(send(1, 2_000, "HTTP/1.1 200 OK"));
+        assertThat(registry.find(HttpMetrics.RESPONSES).counters()).isEmpty();
+        assertThat(registry.find(HttpMetrics.DURATION).timers()).isEmpty();
+        assertThat(registry.get(HttpMetrics.REQUESTS).counter().count()).isEqualTo(1);
+    }
+
+    /** "METHOD path status" → responses. */
+    private Map<String, Long> responses() {
+        Map<String, Long> counts = new TreeMap<>();
+        registry.find(HttpMetrics.RESPONSES).counters().forEach(c -> counts.merge(
+                c.getId().getTag("method") + " " + c.getId().getTag("path") + " " + c.getId().getTag("status_code"), (long) c.count(), Long::sum));
+        return counts;
+    }
+
     private Map<String, Long> serverNames() {
         Map<String, Long> names = new TreeMap<>();
         registry.find(HttpMetrics.HANDSHAKES).counters()
@@ -207,7 +288,7 @@ class HttpPipelineTest {
 
     /** One receive of a TLS record as the kernel writes it: the struct with its data running on. */
     private static HttpEventView tlsEvent(long connId, String comm, byte[] data) {
-        HttpEvent event = new HttpEvent(connId, Arrays.copyOf(SERVER, 16), Arrays.copyOf(CLIENT, 16), 8443, 40000, data.length,
+        HttpEvent event = new HttpEvent(connId, 0, Arrays.copyOf(SERVER, 16), Arrays.copyOf(CLIENT, 16), 8443, 40000, data.length,
                 data.length, AddrFamily.FAMILY_V4, CaptureKind.CAPTURE_TLS_HELLO, new byte[4],
                 Arrays.copyOf(comm.getBytes(StandardCharsets.UTF_8), 16), new byte[256]);
         long length = HttpEvent.OFFSET_DATA + Math.max(256, data.length);
@@ -237,10 +318,25 @@ class HttpPipelineTest {
 
     /** One receive as the kernel writes it into the ring: addresses in 16 bytes, IPv4 in the first 4. */
     private static HttpEventView event(long connId, int family, byte[] local, byte[] remote, String comm, String data) {
+        return event(connId, family, local, remote, comm, data, CaptureKind.CAPTURE_HTTP, 0);
+    }
+
+    /** A receive at {@code ktime} on connection connId from CLIENT to SERVER. */
+    private static HttpEventView receive(long connId, long ktime, String data) {
+        return event(connId, 4, SERVER, CLIENT, "app", data, CaptureKind.CAPTURE_HTTP, ktime);
+    }
+
+    /** A send that starts a status line at {@code ktime}, as the response programs report it. */
+    private static HttpEventView send(long connId, long ktime, String statusLine) {
+        return event(connId, 4, SERVER, CLIENT, "app", statusLine, CaptureKind.CAPTURE_RESPONSE, ktime);
+    }
+
+    private static HttpEventView event(long connId, int family, byte[] local, byte[] remote, String comm, String data,
+            CaptureKind kind, long ktime) {
         byte[] bytes = data.getBytes(StandardCharsets.US_ASCII);
-        HttpEvent event = new HttpEvent(connId, Arrays.copyOf(local, 16), Arrays.copyOf(remote, 16), 8080,
+        HttpEvent event = new HttpEvent(connId, ktime, Arrays.copyOf(local, 16), Arrays.copyOf(remote, 16), 8080,
                 40000 + (int) connId, bytes.length, bytes.length, family == 4 ? AddrFamily.FAMILY_V4 : AddrFamily.FAMILY_V6,
-                CaptureKind.CAPTURE_HTTP, new byte[4], Arrays.copyOf(comm.getBytes(StandardCharsets.UTF_8), 16), Arrays.copyOf(bytes, 256));
+                kind, new byte[4], Arrays.copyOf(comm.getBytes(StandardCharsets.UTF_8), 16), Arrays.copyOf(bytes, 256));
         MemorySegment ring = Arena.ofAuto().allocate(HttpEvent.SIZE + 8);
         event.encode(ring, 8);
         return new HttpEventView().at(ring, 8, HttpEvent.SIZE);

@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -43,7 +42,7 @@ abstract class HttpRequestCountSuite {
     abstract L7HookTier tier();
 
     private L7Kernel open(OwnProcess skipped) throws KernelException {
-        L7Kernel opened = L7Kernel.open(Optional.of(tier()), skipped, true);
+        L7Kernel opened = L7Kernel.open(Optional.of(tier()), skipped, true, false);
         assertThat(opened.tier()).isEqualTo(tier());
         return opened;
     }
@@ -74,7 +73,7 @@ abstract class HttpRequestCountSuite {
                     "/internal/status", "/items/9f1c2d3e4a5b6c7d8e9f")) {
                 command.addAll(List.of("-o", "/dev/null", base + path));
             }
-            String out = run(command);
+            String out = Servers.runClient(command);
 
             assertThat(counted.drain(kernel)).isPositive();
             assertThat(out.lines().mapToInt(line -> Integer.parseInt(line.split(" ")[0])).sum())
@@ -122,14 +121,14 @@ abstract class HttpRequestCountSuite {
             // less than wrk sends: warm up as a running agent would be, then count from an empty ring.
             try (var warmUp = CountingPipeline.Poller.every100ms(new CountingPipeline(CountingPipeline.options(100), address, "warm-up")
                     .port(nginx.port()), kernel)) {
-                run(List.of("wrk", "-t1", "-c2", "-d2s", url));
+                Servers.runClient(List.of("wrk", "-t1", "-c2", "-d2s", url));
             }
             long requestsBefore = nginx.accessLogLines();
             long lostBefore = kernel.lostEvents();
             CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "nginx").port(nginx.port());
             String out;
             try (var poller = CountingPipeline.Poller.every100ms(counted, kernel)) { // as the agent drains
-                out = run(List.of("wrk", "-t1", "-c2", "-d1s", url));
+                out = Servers.runClient(List.of("wrk", "-t1", "-c2", "-d1s", url));
             }
             Matcher total = Pattern.compile("(\\d+) requests in").matcher(out);
             assertThat(total.find()).as("wrk output: %s", out).isTrue();
@@ -157,7 +156,7 @@ abstract class HttpRequestCountSuite {
             for (String path : List.of("/a", "/b", "/a", "/c", "/d", "/e", "/b", "/healthz")) {
                 command.addAll(List.of("-o", "/dev/null", "http://" + address + ":" + nginx.port() + path));
             }
-            run(command);
+            Servers.runClient(command);
 
             counted.drain(kernel);
             assertThat(counted.byMethodAndPath()).containsExactly(
@@ -288,7 +287,7 @@ abstract class HttpRequestCountSuite {
         KernelPreconditions.requireTool("curl");
         try (Servers.Server server = Servers.python("::1")) {
             CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), "::1", "v6").port(server.port());
-            run(List.of("curl", "-s", "-o", "/dev/null", "http://[::1]:" + server.port() + "/v6/1",
+            Servers.runClient(List.of("curl", "-s", "-o", "/dev/null", "http://[::1]:" + server.port() + "/v6/1",
                     "-o", "/dev/null", "http://[::1]:" + server.port() + "/v6/2"));
 
             counted.drain(kernel);
@@ -335,13 +334,5 @@ abstract class HttpRequestCountSuite {
         socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
         Servers.readResponses(socket, 1);
-    }
-
-    private static String run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
-        assertThat(process.exitValue()).as("%s exit code, output %s", command, out).isZero();
-        return out;
     }
 }

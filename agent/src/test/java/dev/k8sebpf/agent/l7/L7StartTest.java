@@ -25,7 +25,7 @@ class L7StartTest {
         MappingTable mapping = new MappingTable(Duration.ofMinutes(1), 16, System::nanoTime);
         mapping.put(IpKey.parse(address), new Destination("l7test", "start", "start-0"));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        L7Options options = new L7Options(true, List.of(), List.of("agent"), 100, false, 10_000, Duration.ofMinutes(15), Optional.empty(), true, 100);
+        L7Options options = new L7Options(true, List.of(), List.of("agent"), 100, false, 10_000, Duration.ofMinutes(15), Optional.empty(), true, 100, false);
 
         try (L7 l7 = L7.start(options, mapping, registry); Servers.Server server = Servers.python(address)) {
             String url = "http://" + address + ":" + server.port();

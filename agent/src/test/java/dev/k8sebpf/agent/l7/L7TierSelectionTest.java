@@ -40,7 +40,7 @@ class L7TierSelectionTest {
 
     @Test
     void autoModeTakesTheExpectedTierAfterTheBetterOnes() throws Exception {
-        try (L7Kernel kernel = L7Kernel.open(Optional.empty(), OwnProcess.NOBODY, true)) {
+        try (L7Kernel kernel = L7Kernel.open(Optional.empty(), OwnProcess.NOBODY, true, true)) {
             KernelExpectations.fact("l7.auto", kernel.tier().label());
             assertThat(kernel.tier().label()).isEqualTo(EXPECTED.l7Auto());
             List<String> better = Arrays.stream(L7HookTier.values()).takeWhile(t -> t != kernel.tier())
@@ -63,12 +63,12 @@ class L7TierSelectionTest {
     void aForcedTierAttachesWhereExpectedAndElseFailsWithOneLine(L7HookTier tier) throws Exception {
         String prefix = "HTTP hook tier " + tier.label() + " was forced but does not work here: ";
         if (EXPECTED.l7Works(tier.label())) {
-            try (L7Kernel kernel = L7Kernel.open(Optional.of(tier), OwnProcess.NOBODY, true)) {
+            try (L7Kernel kernel = L7Kernel.open(Optional.of(tier), OwnProcess.NOBODY, true, true)) {
                 assertThat(kernel.tier()).isEqualTo(tier);
             }
             return;
         }
-        assertThatThrownBy(() -> L7Kernel.open(Optional.of(tier), OwnProcess.NOBODY, true))
+        assertThatThrownBy(() -> L7Kernel.open(Optional.of(tier), OwnProcess.NOBODY, true, true))
                 .isInstanceOfSatisfying(KernelException.class, e -> {
                     assertThat(e.userMessage()).startsWith(prefix).doesNotContain("\n");
                     KernelExpectations.fact("l7.refused." + tier.label(), e.userMessage().substring(prefix.length()));
@@ -79,14 +79,14 @@ class L7TierSelectionTest {
     void onTheBuildMachineFentryAndKprobeFallBackWithTheirReasons() throws Exception {
         assumeTrue(EXPECTED.buildMachine(), "the build machine's own kernel only");
         List<L7HookTier> candidates = List.of(L7HookTier.FENTRY, L7HookTier.KPROBE, L7HookTier.SOCK_TRACEPOINT);
-        try (L7Kernel kernel = L7Kernel.open(candidates, false, OwnProcess.NOBODY, true)) {
+        try (L7Kernel kernel = L7Kernel.open(candidates, false, OwnProcess.NOBODY, true, true)) {
             assertThat(kernel.tier()).isEqualTo(L7HookTier.SOCK_TRACEPOINT);
             assertThat(kernel.tierReason()).isEqualTo("fentry: load EPERM; kprobe: attach kprobe_inet_recvmsg ENOENT");
         }
-        assertThatThrownBy(() -> L7Kernel.open(Optional.of(L7HookTier.KPROBE), OwnProcess.NOBODY, true))
+        assertThatThrownBy(() -> L7Kernel.open(Optional.of(L7HookTier.KPROBE), OwnProcess.NOBODY, true, true))
                 .isInstanceOfSatisfying(KernelException.class, e -> assertThat(e.userMessage())
                         .isEqualTo("HTTP hook tier kprobe was forced but does not work here: attach kprobe_inet_recvmsg ENOENT"));
-        assertThatThrownBy(() -> L7Kernel.open(Optional.of(L7HookTier.FENTRY), OwnProcess.NOBODY, true))
+        assertThatThrownBy(() -> L7Kernel.open(Optional.of(L7HookTier.FENTRY), OwnProcess.NOBODY, true, true))
                 .isInstanceOfSatisfying(KernelException.class, e -> assertThat(e.userMessage())
                         .isEqualTo("HTTP hook tier fentry was forced but does not work here: load EPERM"));
     }

@@ -42,7 +42,11 @@ final class Servers {
         return "127." + random.nextInt(100, 200) + "." + random.nextInt(256) + "." + random.nextInt(1, 255);
     }
 
-    /** The JDK's HttpServer in this process (process comm {@code java}): 200 "ok" for everything. */
+    /**
+     * The JDK's HttpServer in this process (process comm {@code java}): 200 "ok" for everything, except
+     * {@code /status/NNN} (status NNN), {@code /sleep/N} (200 after N ms) and {@code /chunked} (200, a
+     * chunked body in three writes).
+     */
     static Server jdk(String address) throws IOException {
         return jdk(HttpServer.create(new InetSocketAddress(InetAddress.getByName(address), 0), 64));
     }
@@ -58,9 +62,24 @@ final class Servers {
         server.createContext("/", exchange -> {
             try (exchange) {
                 exchange.getRequestBody().readAllBytes();
+                String path = exchange.getRequestURI().getPath();
                 byte[] body = "ok".getBytes(StandardCharsets.US_ASCII);
-                exchange.sendResponseHeaders(200, body.length);
+                if (path.equals("/chunked")) {
+                    exchange.sendResponseHeaders(200, 0);
+                    for (int i = 0; i < 3; i++) {
+                        exchange.getResponseBody().write(body);
+                        exchange.getResponseBody().flush();
+                    }
+                    return;
+                }
+                if (path.startsWith("/sleep/")) {
+                    Thread.sleep(Long.parseLong(path.substring("/sleep/".length())));
+                }
+                exchange.sendResponseHeaders(path.startsWith("/status/") ? Integer.parseInt(path.substring("/status/".length())) : 200,
+                        body.length);
                 exchange.getResponseBody().write(body);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         });
         server.setExecutor(Executors.newFixedThreadPool(2));
@@ -79,7 +98,10 @@ final class Servers {
         };
     }
 
-    /** Python's http.server with HTTP/1.1 keep-alive (process comm {@code python3}). */
+    /**
+     * Python's http.server with HTTP/1.1 keep-alive (process comm {@code python3}); {@code /status/NNN}
+     * answers NNN, {@code /close} closes the connection without an answer.
+     */
     static Server python(String address) throws IOException {
         return pythonScript("http11_server.py", address);
     }
@@ -208,6 +230,15 @@ final class Servers {
         } catch (IOException e) {
             throw new UncheckedIOException("no free port on " + address, e);
         }
+    }
+
+    /** Runs a client to completion; it must exit 0. Returns its standard output (its errors go to ours). */
+    static String runClient(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
+        assertThat(process.exitValue()).as("%s exit code, output %s", command, out).isZero();
+        return out;
     }
 
     /** Reads until {@code count} responses of the test servers ("...\r\n\r\nok") arrived. */

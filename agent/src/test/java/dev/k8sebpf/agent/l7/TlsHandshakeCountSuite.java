@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -52,7 +51,7 @@ abstract class TlsHandshakeCountSuite {
         KernelExpectations expected = KernelExpectations.current();
         assumeTrue(expected.l7Works(tier().label()), "L7 tier " + tier().label() + " does not work on " + expected.name());
         tls = TlsFixtures.create(dir);
-        kernel = L7Kernel.open(Optional.of(tier()), OwnProcess.NOBODY, true);
+        kernel = L7Kernel.open(Optional.of(tier()), OwnProcess.NOBODY, true, false);
     }
 
     @AfterAll
@@ -97,7 +96,7 @@ abstract class TlsHandshakeCountSuite {
             curl(server, "curl");
             jdkHandshake(server, "jdk", List.of("http/1.1"));
             // an IP address, as a client dialling a ClusterIP directly does: no SNI
-            run(List.of("curl", "-sk", "-o", "/dev/null", "https://" + address + ":" + server.port() + "/"));
+            Servers.runClient(List.of("curl", "-sk", "-o", "/dev/null", "https://" + address + ":" + server.port() + "/"));
 
             counted.drain(kernel);
             assertThat(counted.handshakes()).containsExactly(
@@ -109,7 +108,7 @@ abstract class TlsHandshakeCountSuite {
     @Test
     void withTlsOffNoHelloIsReported() throws Exception {
         KernelPreconditions.requireTool("curl");
-        try (L7Kernel off = L7Kernel.open(Optional.of(tier()), OwnProcess.NOBODY, false);
+        try (L7Kernel off = L7Kernel.open(Optional.of(tier()), OwnProcess.NOBODY, false, false);
              Servers.Server server = Servers.pythonTls(address, tls)) {
             CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "tls-off").port(server.port());
             curl(server, "curl");
@@ -124,7 +123,7 @@ abstract class TlsHandshakeCountSuite {
         List<String> command = new ArrayList<>(List.of("curl", "-sk", "-o", "/dev/null", "--resolve", host + ":" + server.port() + ":" + address));
         command.addAll(List.of(options));
         command.add("https://" + host + ":" + server.port() + "/" + name);
-        run(command);
+        Servers.runClient(command);
     }
 
     private void jdkHandshake(Servers.Server server, String name, List<String> alpn) throws Exception {
@@ -151,7 +150,7 @@ abstract class TlsHandshakeCountSuite {
                         while s.recv(4096):
                             pass
                 """;
-        run(List.of("python3", "-c", script, address, Integer.toString(server.port()), name + DOMAIN, String.join(",", alpn)));
+        Servers.runClient(List.of("python3", "-c", script, address, Integer.toString(server.port()), name + DOMAIN, String.join(",", alpn)));
     }
 
     /** A crafted hello, then whatever the server answers (an alert: nothing here can finish it). */
@@ -173,12 +172,5 @@ abstract class TlsHandshakeCountSuite {
         while (in.read(buffer) >= 0) {
             // the whole response, so the server has read the request before the connection closes
         }
-    }
-
-    private static void run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
-        assertThat(process.exitValue()).as("%s exit code, output %s", command, out).isZero();
     }
 }

@@ -16,8 +16,8 @@ class SeriesCacheTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-    private SeriesCache<Key> cache(int max, Duration ttl) {
-        return new SeriesCache<>(registry, new SeriesCache.Labels<>() {
+    private SeriesCache<Key, Counter> cache(int max, Duration ttl) {
+        return new SeriesCache<>(registry, new SeriesCache.CounterLabels<>() {
             @Override
             public Key copy(Key probe) {
                 return probe;
@@ -43,7 +43,7 @@ class SeriesCacheTest {
 
     @Test
     void pastTheCapNewTuplesCountInTheirDestinationsOverflowSeriesAndNothingIsLost() {
-        SeriesCache<Key> cache = cache(2, Duration.ZERO);
+        SeriesCache<Key, Counter> cache = cache(2, Duration.ZERO);
         for (int i = 0; i < 1_000; i++) {
             cache.count(new Key(i % 2 == 0 ? "a" : "b", "p" + i), 1, 0);
         }
@@ -55,7 +55,7 @@ class SeriesCacheTest {
 
     @Test
     void aTupleThatLooksLikeTheOverflowSharesItsSeries() {
-        SeriesCache<Key> cache = cache(1, Duration.ZERO);
+        SeriesCache<Key, Counter> cache = cache(1, Duration.ZERO);
         cache.count(new Key("a", "x"), 1, 0);
         cache.count(new Key("a", "y"), 1, 0);
         cache.count(new Key("a", SeriesCache.OTHER), 1, 0);
@@ -65,7 +65,7 @@ class SeriesCacheTest {
     @Test
     void idleSeriesExpireAndFreeTheirPlaces() {
         long minute = Duration.ofMinutes(1).toNanos();
-        SeriesCache<Key> cache = cache(1, Duration.ofMinutes(4));
+        SeriesCache<Key, Counter> cache = cache(1, Duration.ofMinutes(4));
         cache.count(new Key("a", "old"), 1, 0);
         cache.count(new Key("a", "new"), 1, 3 * minute); // full: overflow
         assertThat(cache.sweep(3 * minute)).isFalse();
@@ -77,10 +77,10 @@ class SeriesCacheTest {
 
     @Test
     void sweepsAreRateLimitedAndZeroTtlKeepsEverything() {
-        SeriesCache<Key> keepAll = cache(10, Duration.ZERO);
+        SeriesCache<Key, Counter> keepAll = cache(10, Duration.ZERO);
         keepAll.count(new Key("a", "x"), 1, 0);
         assertThat(keepAll.sweep(Long.MAX_VALUE / 2)).isFalse();
-        SeriesCache<Key> cache = cache(10, Duration.ofSeconds(8));
+        SeriesCache<Key, Counter> cache = cache(10, Duration.ofSeconds(8));
         long second = Duration.ofSeconds(1).toNanos();
         cache.count(new Key("a", "x"), 1, 0);
         assertThat(cache.sweep(20 * second)).isTrue();
@@ -90,7 +90,7 @@ class SeriesCacheTest {
 
     @Test
     void removingADestinationsSeriesFreesTheirPlaces() {
-        SeriesCache<Key> cache = cache(2, Duration.ZERO);
+        SeriesCache<Key, Counter> cache = cache(2, Duration.ZERO);
         cache.count(new Key("a", "x"), 1, 0);
         cache.count(new Key("a", "y"), 1, 0);
         cache.count(new Key("a", "z"), 1, 0);
