@@ -1,5 +1,7 @@
 package dev.k8sebpf.agent.l7;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.BytesValue;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -9,24 +11,22 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real grpc-java server (Netty, cleartext HTTP/2 with prior knowledge) with two unary methods on raw
- * bytes, so no generated code is needed: {@code l7test.Echo/Say} echoes, {@code l7test.Echo/Fail} answers
+ * A real grpc-java server (Netty, cleartext HTTP/2 with prior knowledge) with two unary methods on
+ * protobuf's BytesValue, so no generated code is needed: {@code l7test.Echo/Say} echoes, {@code l7test.Echo/Fail} answers
  * with status NOT_FOUND.
  */
 final class GrpcEcho implements AutoCloseable {
     static final String SERVICE = "l7test.Echo";
-    static final MethodDescriptor<byte[], byte[]> SAY = method("Say");
-    static final MethodDescriptor<byte[], byte[]> FAIL = method("Fail");
+    static final MethodDescriptor<BytesValue, BytesValue> SAY = method("Say");
+    static final MethodDescriptor<BytesValue, BytesValue> FAIL = method("Fail");
 
     private final Server server;
     final String address;
@@ -59,14 +59,20 @@ final class GrpcEcho implements AutoCloseable {
         return NettyChannelBuilder.forAddress(address, port()).usePlaintext().build();
     }
 
-    static byte[] call(ManagedChannel channel, MethodDescriptor<byte[], byte[]> method, byte[] request) {
-        return ClientCalls.blockingUnaryCall(channel, method, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), request);
+    /** A call with a request of that many bytes: the response's size (the echo's). */
+    static int call(ManagedChannel channel, MethodDescriptor<BytesValue, BytesValue> method, int requestBytes) {
+        return ClientCalls.blockingUnaryCall(channel, method, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS),
+                message(requestBytes)).getValue().size();
+    }
+
+    static BytesValue message(int bytes) {
+        return BytesValue.of(ByteString.copyFrom(new byte[bytes]));
     }
 
     /** A call expected to fail: its status code. */
-    static Status.Code failingCall(ManagedChannel channel, byte[] request) {
+    static Status.Code failingCall(ManagedChannel channel, int requestBytes) {
         try {
-            call(channel, FAIL, request);
+            call(channel, FAIL, requestBytes);
             return Status.Code.OK;
         } catch (StatusRuntimeException e) {
             return e.getStatus().getCode();
@@ -79,23 +85,9 @@ final class GrpcEcho implements AutoCloseable {
         server.awaitTermination(10, TimeUnit.SECONDS);
     }
 
-    private static MethodDescriptor<byte[], byte[]> method(String name) {
-        MethodDescriptor.Marshaller<byte[]> bytes = new MethodDescriptor.Marshaller<>() {
-            @Override
-            public InputStream stream(byte[] value) {
-                return new ByteArrayInputStream(value);
-            }
-
-            @Override
-            public byte[] parse(InputStream stream) {
-                try {
-                    return stream.readAllBytes();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
-        return MethodDescriptor.newBuilder(bytes, bytes).setType(MethodDescriptor.MethodType.UNARY)
+    private static MethodDescriptor<BytesValue, BytesValue> method(String name) {
+        MethodDescriptor.Marshaller<BytesValue> marshaller = ProtoUtils.marshaller(BytesValue.getDefaultInstance());
+        return MethodDescriptor.newBuilder(marshaller, marshaller).setType(MethodDescriptor.MethodType.UNARY)
                 .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name)).build();
     }
 }
