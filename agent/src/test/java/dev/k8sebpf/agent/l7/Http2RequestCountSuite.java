@@ -10,6 +10,10 @@ import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +44,27 @@ abstract class Http2RequestCountSuite extends L7TierSuite {
                     entry("GET /users/abc", 2L));
             assertThat(counted.filtered()).isEqualTo(1);
             assertThat(counted.tagValues("process_comm")).containsExactly("nginx");
+        }
+    }
+
+    @Test
+    void jdkClientUpgradesToH2c() throws Exception {
+        try (H2cServer server = new H2cServer(address); HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build()) {
+            CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "h2c").port(server.port());
+            URI base = URI.create("http://" + address + ":" + server.port());
+            List<HttpResponse<String>> responses = new ArrayList<>();
+            // the first request carries the upgrade (it is stream 1 of the HTTP/2 connection), the rest go over HTTP/2
+            for (String path : List.of("/orders/1", "/orders/2?full=1", "/users/abc", "/orders/3")) {
+                responses.add(client.send(HttpRequest.newBuilder(base.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            responses.add(client.send(HttpRequest.newBuilder(base.resolve("/orders")).POST(HttpRequest.BodyPublishers.ofString("x".repeat(3000)))
+                    .build(), HttpResponse.BodyHandlers.ofString()));
+
+            counted.drain(kernel);
+            assertThat(responses).allMatch(r -> r.statusCode() == 200 && r.body().equals("ok"));
+            assertThat(responses.get(0).version()).as("the upgrade was taken").isEqualTo(HttpClient.Version.HTTP_2);
+            assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /orders/{id}", 3L), entry("GET /users/abc", 1L),
+                    entry("POST /orders", 1L));
         }
     }
 
