@@ -23,8 +23,8 @@ final class Http2Reader {
     /** Header block bytes kept per request; a longer block is decoded as far as this. */
     static final int MAX_BLOCK = 4096;
     /**
-     * A stream id this far past the last one is taken as a false resync: no client opens 10,000 streams
-     * in bytes the capture missed between two reads it saw.
+     * A stream id this far past the last one after missed bytes counts no streams between: 10,000 requests
+     * in bytes the capture missed are less likely than a resync that misread a payload as frames.
      */
     static final int MAX_STREAM_GAP = 2 * 10_000;
     /** SETTINGS_MAX_FRAME_SIZE's initial value: frames past it only pass a resync if the reader was in sync. */
@@ -168,12 +168,9 @@ final class Http2Reader {
             blockCut = false;
             blockOpens = (stream & 1) == 1 && stream > lastStream;
             if (blockOpens) {
-                if ((long) stream - lastStream > MAX_STREAM_GAP) {
-                    loseSync(out, normalizer);
-                    return;
-                }
                 // Seen in sync since the last new stream, a gap is the client's own (grpc-java starts at 3).
-                for (int missed = missedFrames ? (stream - lastStream) / 2 - 1 : 0; missed > 0; missed--) {
+                boolean counts = missedFrames && (long) stream - lastStream <= MAX_STREAM_GAP;
+                for (int missed = counts ? (stream - lastStream) / 2 - 1 : 0; missed > 0; missed--) {
                     out.request(HttpMethod.UNKNOWN, UNKNOWN_PATH);
                 }
                 missedFrames = false;
@@ -278,8 +275,7 @@ final class Http2Reader {
      * Whether a read lost in the middle of the stream starts at a frame boundary: the frame headers
      * visible from its start must all be well-formed for a client's frames (known type, flags, stream
      * and length rules), at least two of them or ending exactly with the read, and none a CONTINUATION
-     * (its HEADERS is gone). Payload bytes are random to this check; a false match is still caught by
-     * {@link #MAX_STREAM_GAP} and the HPACK decoding that follows.
+     * (its HEADERS is gone). Payload bytes rarely pass it; one that does is bounded by {@link #MAX_STREAM_GAP}.
      */
     private static boolean resync(byte[] b, int from, int to, long unseen) {
         int pos = from;

@@ -153,4 +153,32 @@ class Http2ReaderTest {
         assertThat(small.requests).allMatch(r -> r.endsWith(Http2Reader.UNKNOWN_PATH) || r.equals("POST " + SAY_HELLO))
                 .hasSizeLessThanOrEqualTo(1);
     }
+
+    @Test
+    void corruptedStreamsNeverThrowAndNeverCountPastTheirStreams() {
+        frames.preface().settings();
+        for (int stream = 1; stream <= 81; stream += 2) {
+            frames.request(stream, "POST", "/svc.Api/Call" + stream % 5).data(stream, 10 + stream * 13 % 700);
+        }
+        byte[] clean = frames.take();
+        Random random = new Random(17);
+        for (int round = 0; round < 2000; round++) {
+            byte[] bytes = clean.clone();
+            for (int flips = random.nextInt(1, 6); flips > 0; flips--) {
+                bytes[Http2Reader.PREFACE.length + random.nextInt(bytes.length - Http2Reader.PREFACE.length)] = (byte) random.nextInt(256);
+            }
+            Reads corrupted = new Reads(random.nextBoolean() ? H2_CAPTURE : 64 + random.nextInt(300));
+            for (int pos = 0; pos < bytes.length; ) {
+                int n = Math.min(bytes.length - pos, 1 + random.nextInt(2000));
+                if (random.nextInt(20) == 0) {
+                    corrupted.unseenRead(n);
+                } else {
+                    corrupted.read(Arrays.copyOfRange(bytes, pos, pos + n));
+                }
+                pos += n;
+            }
+            // a flipped stream id may claim up to MAX_STREAM_GAP streams; never more
+            assertThat(corrupted.requests.size()).as("round %d", round).isLessThanOrEqualTo(41 + Http2Reader.MAX_STREAM_GAP / 2);
+        }
+    }
 }
