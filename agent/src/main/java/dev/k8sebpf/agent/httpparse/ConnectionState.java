@@ -80,6 +80,11 @@ public final class ConnectionState {
         }
     }
 
+    /** The connection speaks HTTP/2 (from its preface on). */
+    public boolean http2() {
+        return phase == Phase.HTTP2;
+    }
+
     /** The connection's requests awaiting a response. */
     public AwaitedResponses awaited() {
         if (awaited == null) {
