@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Inbound HTTP/1.x requests, server side: one http_event per receive that starts with an HTTP method
- * token, and per later receive on such a connection (bodies, keep-alive and pipelined requests), so
- * the agent's parser can follow each connection. With capture_tls, also the receives of an accepted
+ * Inbound HTTP/1.x and cleartext HTTP/2 requests, server side: one http_event per receive that starts
+ * with an HTTP method token or the HTTP/2 preface, and per later receive on such a connection (bodies,
+ * keep-alive and pipelined requests, HTTP/2 frames), so the agent's parser can follow each connection.
+ * An HTTP/2 connection's receives are captured up to TLS_CAPTURE_LEN: a read there holds many requests'
+ * frames, and the agent follows them by their headers. With capture_tls, also the receives of an accepted
  * connection's first TLS record, which holds the ClientHello (server name, ALPN); the connection's
  * later receives are encrypted and dropped at the first lookup. The response programs (loaded only with
  * ENABLE_L7_RESPONSES) send an event for each send on a checked HTTP connection that starts a status line,
@@ -80,7 +82,9 @@ struct {
  *   user-memory read (a loopback client would otherwise cost as much as its server). Sockets connected
  *   before the load are unknown and get the full check.
  * - fd + 1: it carried a request start, and that fd of the receiving process was checked to be this
- *   socket; later receives through that fd are all sent. (Below 2^31: no process has 2^31 files open.)
+ *   socket; later receives through that fd are all sent. (Below 2^30: no process has 2^30 files open.)
+ * - CONN_H2 | fd + 1: the same, for a connection that began (or, after an h2c upgrade, went on) with
+ *   the HTTP/2 preface: its receives are captured wide.
  * - CONN_TLS_HELLO | bytes due: its first receive started a TLS ClientHello record (capture_tls), of
  *   which that many bytes are still to come; they are sent as they arrive.
  * - CONN_TLS_READ: its hello record has been read; what follows is encrypted, and dropped as a
@@ -92,6 +96,7 @@ struct {
 #define CONN_CLIENT 0xffffffffU
 #define CONN_TLS_READ 0xfffffffeU
 #define CONN_TLS_HELLO 0x80000000U
+#define CONN_H2 0x40000000U
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -126,6 +131,9 @@ static __always_inline bool head_is(__u64 head, const char *token, const int len
 }
 
 #define HEAD_IS(head, token) head_is(head, token, sizeof(token) - 1)
+
+/* The HTTP/2 connection preface, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", as far as 8 bytes tell. */
+#define H2_PREFACE_HEAD "PRI * HT"
 
 static __always_inline bool starts_with_method(__u64 head)
 {
@@ -281,11 +289,14 @@ static __always_inline int capture_receive(struct sock *sk, __u32 *mark, int fd,
 	__u64 conn_id = (__u64)sk;
 	enum capture_kind kind = CAPTURE_HTTP;
 	struct http_event *event;
+	bool wide;
 	__u32 len;
 
 	if (received <= 0)
 		return 0;
-	if (!mark || *mark != (__u32)fd + 1) {
+	if (mark && (*mark & ~CONN_H2) == (__u32)fd + 1) {
+		wide = *mark & CONN_H2;
+	} else {
 		/* Not (yet) a checked HTTP connection: only a request start makes it one, and only a TLS
 		 * record header a hello one. The fd must be this very socket, not some other one; the HTTP
 		 * mark caches that check, so socket_of_fd's pointer walk runs once per connection instead of
@@ -303,6 +314,8 @@ static __always_inline int capture_receive(struct sock *sk, __u32 *mark, int fd,
 
 			if (starts_with_method(head)) {
 				next = (__u32)fd + 1;
+			} else if (HEAD_IS(head, H2_PREFACE_HEAD)) {
+				next = ((__u32)fd + 1) | CONN_H2;
 			} else if (capture_tls && (record = tls_hello_record(head, received))) {
 				next = tls_hello_mark(record, received);
 				kind = CAPTURE_TLS_HELLO;
@@ -317,12 +330,14 @@ static __always_inline int capture_receive(struct sock *sk, __u32 *mark, int fd,
 		if (!sock || (__u64)BPF_CORE_READ(sock, sk) != conn_id)
 			return 0;
 		bpf_map_update_elem(&connections, &conn_id, &next, BPF_ANY);
+		wide = kind == CAPTURE_TLS_HELLO || (next & CONN_H2 && next < CONN_TLS_HELLO);
+		mark = NULL;
 	}
 
 	len = received;
 	if (room < len)
 		len = room;
-	if (kind == CAPTURE_TLS_HELLO && len > HTTP_CAPTURE_LEN) {
+	if (wide && len > HTTP_CAPTURE_LEN) {
 		if (len > TLS_CAPTURE_LEN)
 			len = TLS_CAPTURE_LEN;
 		event = bpf_ringbuf_reserve(&events, sizeof(*event) - HTTP_CAPTURE_LEN + TLS_CAPTURE_LEN, 0);
@@ -340,6 +355,10 @@ static __always_inline int capture_receive(struct sock *sk, __u32 *mark, int fd,
 		count_stat(&stats, STAT_LOST);
 		return 0;
 	}
+	/* An h2c upgrade: the preface comes on a connection already marked, after the 101 response. The
+	 * copied bytes tell, so receives on HTTP/1.x connections pay no extra read for it. */
+	if (mark && !wide && len >= 8 && HEAD_IS(*(__u64 *)event->data, H2_PREFACE_HEAD))
+		*mark |= CONN_H2;
 	fill_event(event, sk, kind, len, received);
 	return 0;
 }

@@ -4,6 +4,7 @@ import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.mapping.IpKey;
 import dev.k8sebpf.agent.mapping.MappingTable;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.search.Search;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.BufferedReader;
@@ -50,16 +51,11 @@ public class L7Runner {
                     case "count" -> {
                         L7 l7 = attached[0].l7;
                         l7.poll();
-                        double requests = attached[0].registry.find("internal_http_requests").tag("destination_service", "nginx")
-                                .counters().stream().mapToDouble(Counter::count).sum();
-                        double filtered = attached[0].registry.find("internal_http_filtered_requests").counters().stream()
-                                .mapToDouble(Counter::count).sum();
-                        double handshakes = attached[0].registry.find("internal_tls_handshakes").tag("destination_service", "nginx")
-                                .counters().stream().mapToDouble(Counter::count).sum();
-                        double responses = attached[0].registry.find("internal_http_responses").tag("destination_service", "nginx")
-                                .counters().stream().mapToDouble(Counter::count).sum();
-                        System.out.println((long) requests + " " + (long) filtered + " " + l7.lostEvents() + " " + (long) handshakes
-                                + " " + (long) responses);
+                        PrometheusMeterRegistry registry = attached[0].registry;
+                        System.out.println(total(registry.find("internal_http_requests").tag("destination_service", "nginx")) + " "
+                                + total(registry.find("internal_http_filtered_requests")) + " " + l7.lostEvents() + " "
+                                + total(registry.find("internal_tls_handshakes").tag("destination_service", "nginx")) + " "
+                                + total(registry.find("internal_http_responses").tag("destination_service", "nginx")));
                     }
                     // detach and attach again, for bench/l7/windows.py
                     case "off" -> {
@@ -80,6 +76,10 @@ public class L7Runner {
                 attached[0].l7.close();
             }
         }
+    }
+
+    private static long total(Search counters) {
+        return (long) counters.counters().stream().mapToDouble(Counter::count).sum();
     }
 
     /** The hooks attached, with a registry of their own (a fresh attach starts its counters at 0). */

@@ -6,23 +6,26 @@ seconds apart on the same connections. run.py's alternating runs cannot resolve 
 (order alternating, so a drift favours neither); the first half second after each switch is not
 measured. Per window: requests (nginx's access log), CPU of nginx + wrk + the runner (/proc). Prints
 the median of the per-pair ratios, the ratio of the totals, and each process's CPU per request.
---control never attaches: both windows are "off", which shows what the method itself scatters. --workload as in run.py (default varied).
+--control never attaches: both windows are "off", which shows what the method itself scatters. --workload as in run.py (default varied),
+or grpc: bench/l7/GrpcLoad.java's client -> its grpc-java server instead of wrk -> nginx (unary calls, cleartext HTTP/2).
 --compare=tls: "off" windows attach the hooks too, with TLS handshakes not captured (ENABLE_L7_TLS=false), "on" windows
 with them captured: the ratio is what capturing TLS handshakes adds to the L7 hooks. --compare=responses: "off" windows
 attach the hooks without responses, "on" windows with them (ENABLE_L7_RESPONSES=true). --control: every window is "off".
 Run as root from the repository root after `./mvnw -DskipTests package`:
-    bench/l7/windows.py [--control] [--pin] [--workload=varied|short|replay|tls|tls-short] [--compare=hooks|tls|responses] [runs] [pairs] [window_seconds] [connections]"""
+    bench/l7/windows.py [--control] [--pin] [--workload=varied|short|replay|tls|tls-short|grpc] [--compare=hooks|tls|responses] [runs] [pairs] [window_seconds] [connections]"""
 import os, statistics, subprocess, sys, tempfile, time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from proc import cpu_seconds  # noqa: E402
 from nginx import WORKLOADS, Nginx, wrk_command  # noqa: E402
+import grpcload  # noqa: E402
 import l7runner  # noqa: E402
 
 CONTROL = "--control" in sys.argv
 PIN = "--pin" in sys.argv
 WORKLOAD = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--workload=")), "varied")
-if WORKLOAD not in WORKLOADS:
-    sys.exit(f"--workload: one of {', '.join(WORKLOADS)}")
+GRPC = WORKLOAD == "grpc"
+if WORKLOAD not in WORKLOADS and not GRPC:
+    sys.exit(f"--workload: one of {', '.join(WORKLOADS)}, grpc")
 # the runner's commands for the two states compared
 COMPARE = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--compare=")), "hooks")
 STATES = {"hooks": ("off", "on"), "tls": ("on no-tls", "on"), "responses": ("on", "on responses")}
@@ -35,7 +38,7 @@ PAIRS = int(ARGS[1]) if len(ARGS) > 1 else 12
 WINDOW = float(ARGS[2]) if len(ARGS) > 2 else 3.0
 CONNECTIONS = int(ARGS[3]) if len(ARGS) > 3 else 8
 SETTLE = 0.5
-PROCESSES = ("nginx", "wrk", "runner")  # the order of window()'s pids
+PROCESSES = ("server", "client", "runner") if GRPC else ("nginx", "wrk", "runner")  # the order of window()'s pids
 
 class Runner:
     """L7Runner: the l7 package alone, polling every 100 ms like the agent; "on"/"off" on stdin."""
@@ -63,7 +66,7 @@ class Runner:
         self.p.wait()
 
 class LogCounter:
-    """Lines nginx has appended to its access log so far: one per request."""
+    """Lines the server (nginx, or the gRPC server) has appended to its access log so far: one per request."""
     def __init__(self, path):
         self.f = open(path, "rb")
         self.f.seek(0, os.SEEK_END)
@@ -85,14 +88,15 @@ def window(state, runner, log, pids):
     return {"rps": requests / seconds, "cpu_per_request": cpu / requests, "requests": requests, "cpu": cpu,
             **dict(zip(PROCESSES, each))}
 
-def run(nginx):
+def run(server):
     runner = Runner()
-    log = LogCounter(nginx.log)
+    log = LogCounter(server.log)
     duration = int(PAIRS * 2 * (WINDOW + SETTLE + 0.3) + 10)
-    wrk = subprocess.Popen(wrk_command(PIN, CONNECTIONS, duration, WORKLOAD), stdout=subprocess.DEVNULL)
+    load = grpcload.client_command(PIN, CONNECTIONS, duration) if GRPC else wrk_command(PIN, CONNECTIONS, duration, WORKLOAD)
+    client = subprocess.Popen(load, stdout=subprocess.DEVNULL)
     pairs = []
     try:
-        pids = [nginx.worker, wrk.pid, runner.p.pid]
+        pids = [server.worker, client.pid, runner.p.pid]
         window("on", runner, log, pids)  # warm-up: the runner's JIT, wrk's connections
         for i in range(PAIRS):
             order = ("off", "on") if i % 2 == 0 else ("on", "off")
@@ -101,8 +105,8 @@ def run(nginx):
             print(f"pair {i + 1}: off {measured['off']['rps']:.0f} req/s {measured['off']['cpu_per_request'] * 1e6:.2f} µs"
                   f" | on {measured['on']['rps']:.0f} req/s {measured['on']['cpu_per_request'] * 1e6:.2f} µs", flush=True)
     finally:
-        wrk.terminate()
-        wrk.wait()
+        client.terminate()
+        client.wait()
         runner.stop()
     return pairs
 
@@ -111,17 +115,19 @@ def main():
         sys.exit("run as root (BPF)")
     pairs = []
     with tempfile.TemporaryDirectory() as tmp:
-        nginx = Nginx(tmp, PIN, WORKLOAD)
+        server = grpcload.GrpcServer(tmp, PIN) if GRPC else Nginx(tmp, PIN, WORKLOAD)
         try:
             for r in range(RUNS):
-                print(f"run {r + 1} (fresh wrk connections)", flush=True)
-                pairs += run(nginx)
+                print(f"run {r + 1} (fresh client connections)", flush=True)
+                pairs += run(server)
         finally:
-            nginx.stop()
+            server.stop()
     rps = [p["on"]["rps"] / p["off"]["rps"] for p in pairs]
     cpu = [p["on"]["cpu_per_request"] / p["off"]["cpu_per_request"] for p in pairs]
     total = lambda state, key: sum(p[state][key] for p in pairs)
-    print(f"\nwrk -t1 -c{CONNECTIONS}, workload {WORKLOAD} -> nginx (1 worker){', pinned to CPUs 1 and 0' if PIN else ''}; {RUNS} runs x {PAIRS} pairs of"
+    load = f"GrpcLoad client, {CONNECTIONS} connections x {grpcload.IN_FLIGHT} calls in flight -> grpc-java server" if GRPC else \
+        f"wrk -t1 -c{CONNECTIONS}, workload {WORKLOAD} -> nginx (1 worker)"
+    print(f"\n{load}{', pinned to CPUs 1 and 0' if PIN else ''}; {RUNS} runs x {PAIRS} pairs of"
           f" {WINDOW:g} s windows; " + ("CONTROL: " if CONTROL else "")
           + f"L7 runner, windows '{OFF}' and '{CONTROL and OFF or ON}'")
     print(f"per-pair ratios on/off, median [quartiles]: CPU per request {statistics.median(cpu):.3f} "

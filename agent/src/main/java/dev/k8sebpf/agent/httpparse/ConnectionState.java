@@ -25,8 +25,10 @@ public final class ConnectionState {
         LOST,
         /** Inside a body whose end we cannot see: nothing is counted until the state is forgotten. */
         UNKNOWN_BODY,
-        /** Not HTTP/1.x requests (TLS, HTTP/2, the response side of a client connection): ignored. */
-        OPAQUE;
+        /** Not HTTP requests (TLS, the response side of a client connection): ignored. */
+        OPAQUE,
+        /** After the HTTP/2 preface: {@link #http2} reads the rest. */
+        HTTP2;
 
         boolean inSync() {
             return ordinal() <= CHUNK_TRAILERS.ordinal();
@@ -52,6 +54,10 @@ public final class ConnectionState {
     int carryLen;
     boolean carryOverflow;
     long lastSeenNanos;
+    /** A request line was counted: a preface after it ends an h2c upgrade (RFC 7540 3.2). */
+    boolean sawRequest;
+    /** The connection's HTTP/2 reader, from its preface on. */
+    Http2Reader http2;
     /** Allocated for the connections of servers whose responses are followed (ENABLE_L7_RESPONSES) only. */
     private AwaitedResponses awaited;
     /** {@link ConnectionTable#endpointsKey} of the connection this state belongs to. */
@@ -67,9 +73,16 @@ public final class ConnectionState {
         remaining = 0;
         resetFraming();
         clearCarry();
+        sawRequest = false;
+        http2 = null;
         if (awaited != null) {
             awaited.clear();
         }
+    }
+
+    /** The connection speaks HTTP/2 (from its preface on). */
+    public boolean http2() {
+        return phase == Phase.HTTP2;
     }
 
     /** The connection's requests awaiting a response. */

@@ -3,14 +3,18 @@ package dev.k8sebpf.agent.httpparse;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** The standard HTTP/1.x request methods this parser counts; anything else is not a request. */
+/**
+ * The standard request methods this parser counts; in HTTP/1.x anything else is not a request. An HTTP/2
+ * stream is a request whatever its method: one that is not standard, or could not be read, is
+ * {@link #UNKNOWN}, which no HTTP/1.x token matches.
+ */
 public enum HttpMethod {
-    GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH;
+    GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH, UNKNOWN;
 
     /** Length of the longest method token ("CONNECT", "OPTIONS"). */
     static final int LONGEST = 7;
 
-    private static final HttpMethod[] ALL = values();
+    private static final HttpMethod[] ALL = Arrays.copyOf(values(), UNKNOWN.ordinal());
 
     private final byte[] token = name().getBytes(StandardCharsets.US_ASCII);
 

@@ -30,6 +30,10 @@ public final class HttpRequestParser {
             return;
         }
         int end = (int) Math.min(Math.min(Math.max(capturedLen, 0), captured.length), bytesReceived);
+        if (state.phase == Phase.HTTP2) {
+            state.http2.receive(captured, 0, end, bytesReceived - end, out, normalizer);
+            return;
+        }
         boolean wholeRead = end == bytesReceived;
         int firstLf = UNSEARCHED;
         if (state.phase == Phase.LOST) {
@@ -51,6 +55,12 @@ public final class HttpRequestParser {
                 pos = skipBlankLines(captured, pos, end); // RFC 9112 2.2: ignore CRLFs before a request
                 if (pos == end) {
                     break;
+                }
+                if (Http2Reader.startsPreface(captured, pos, end)) {
+                    state.phase = Phase.HTTP2;
+                    state.http2 = new Http2Reader(state.sawRequest);
+                    state.http2.receive(captured, pos, end, bytesReceived - end, out, normalizer);
+                    return;
                 }
             }
             // a resync already found the first line's end
@@ -115,7 +125,7 @@ public final class HttpRequestParser {
                     state.phase = Phase.REQUEST_LINE;
                 }
             }
-            case BODY, CHUNK_DATA, LOST, UNKNOWN_BODY, OPAQUE -> { } // no lines in these phases
+            case BODY, CHUNK_DATA, LOST, UNKNOWN_BODY, OPAQUE, HTTP2 -> { } // no lines in these phases
         }
     }
 
@@ -124,6 +134,7 @@ public final class HttpRequestParser {
             case REQUEST -> {
                 String path = normalizer.normalize(b, requestLine.targetFrom, requestLine.targetTo, requestLine.targetCut);
                 out.request(requestLine.method, path);
+                state.sawRequest = true;
                 state.startHeaders();
             }
             case OTHER_PROTOCOL -> state.phase = Phase.OPAQUE;

@@ -1,5 +1,8 @@
 /**
- * Turns captured socket reads into counted HTTP/1.x requests with low-cardinality path labels.
+ * Turns captured socket reads into counted HTTP/1.x and cleartext HTTP/2 requests with low-cardinality
+ * path labels. After the HTTP/2 preface a connection is read by {@link dev.k8sebpf.agent.httpparse.Http2Reader}
+ * (frames, streams, HPACK through {@link dev.k8sebpf.agent.httpparse.hpack.HpackDecoder}; rules in
+ * agent/README-L7.md); the rest of this page is HTTP/1.x.
  *
  * <p>Input: for each receive on an HTTP connection the kernel reports the first bytes of the read
  * (about 256), the number of bytes the read really returned, and a connection id. Everything here is
@@ -40,7 +43,7 @@
  *     chunk size, an invalid or conflicting Content-Length, a Transfer-Encoding not ending in chunked),
  *     nothing is counted on that connection until its state is forgotten (close, LRU eviction, or
  *     idle TTL), because lines inside such a body must never count.</li>
- * <li>A connection that starts with a TLS handshake, the HTTP/2 preface ({@code PRI * HTTP/2.0}) or a
+ * <li>A connection that starts with a TLS handshake or a
  *     response status line ({@code HTTP/1.1 200 OK}: the client side of a connection) is ignored until
  *     forgotten. Any other non-HTTP bytes simply never match a request line. Nothing ever throws.</li>
  * </ul>

@@ -118,7 +118,7 @@ final class HttpPipeline implements Consumer<HttpEventView> {
             return;
         }
         Receiver receiver = new Receiver(sourceHi, sourceLo, mapping.lookup(localHi, localLo), process.name(),
-                responses ? state.awaited() : null, event.ktime());
+                responses ? state : null, event.ktime());
         // parsed even when its requests are dropped, so the connection's framing stays in step
         parser.parse(state, event.data(), event.captured(), event.bytes(), receiver);
     }
@@ -151,30 +151,31 @@ final class HttpPipeline implements Consumer<HttpEventView> {
 
     /**
      * The labels of one receive's requests, other than method and path: what the parser's callback counts
-     * them with; and where they wait for their responses (null: responses are not followed).
+     * them with; and the connection where they wait for their responses (null: responses are not
+     * followed). HTTP/2 requests wait for nothing: their responses are not reported.
      */
     private final class Receiver implements RequestConsumer {
         final long sourceHi;
         final long sourceLo;
         final Destination destination;
         final String comm;
-        final AwaitedResponses awaited;
+        final ConnectionState awaiting;
         final long readNanos;
 
-        Receiver(long sourceHi, long sourceLo, Destination destination, String comm, AwaitedResponses awaited, long readNanos) {
+        Receiver(long sourceHi, long sourceLo, Destination destination, String comm, ConnectionState awaiting, long readNanos) {
             this.sourceHi = sourceHi;
             this.sourceLo = sourceLo;
             this.destination = destination;
             this.comm = comm;
-            this.awaited = awaited;
+            this.awaiting = awaiting;
             this.readNanos = readNanos;
         }
 
         @Override
         public void request(HttpMethod method, String path) {
             String counted = count(method, path);
-            if (awaited != null) {
-                awaited.add(readNanos, method, counted);
+            if (awaiting != null && !awaiting.http2()) {
+                awaiting.awaited().add(readNanos, method, counted);
             }
         }
 

@@ -47,7 +47,7 @@ class ConnectionTableTest {
         ConnectionTable table = new ConnectionTable(10, Duration.ofSeconds(60), now::get);
         Reads reads = new Reads();
         ConnectionState state = table.state(7, PEER);
-        reads.parser.parse(state, "PRI * HTTP/2.0\r\n".getBytes(), 16, 16, reads);
+        reads.parser.parse(state, "HTTP/1.1 200 OK\r\n".getBytes(), 17, 17, reads);
         assertThat(state.phase).isEqualTo(ConnectionState.Phase.OPAQUE);
         now.addAndGet(Duration.ofSeconds(60).toNanos());
         table.readClock();

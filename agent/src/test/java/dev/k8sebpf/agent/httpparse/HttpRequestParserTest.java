@@ -13,7 +13,7 @@ class HttpRequestParserTest {
     private final Reads reads = new Reads();
 
     @ParameterizedTest
-    @EnumSource(value = HttpMethod.class, names = {"CONNECT", "OPTIONS"}, mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(value = HttpMethod.class, names = {"CONNECT", "OPTIONS", "UNKNOWN"}, mode = EnumSource.Mode.EXCLUDE)
     void countsEveryMethodWithAnOriginFormTarget(HttpMethod method) {
         reads.read(method + " /orders/42 HTTP/1.1\r\nHost: shop\r\n\r\n");
         assertThat(reads.requests).containsExactly(method + " /orders/{id}");
@@ -79,7 +79,7 @@ class HttpRequestParserTest {
         String get = "GET /a HTTP/1.1\r\n\r\n";
         reads.read(get);
         reads.state.reset();
-        reads.read("PRI * HTTP/2.0\r\n\r\n").read(get);
+        reads.read("HTTP/1.1 200 OK\r\n\r\n").read(get);
         assertThat(reads.requests).containsExactly("GET /a");
         assertThat(reads.phase()).isEqualTo(Phase.OPAQUE);
     }
@@ -256,10 +256,10 @@ class HttpRequestParserTest {
     }
 
     @Test
-    void theHttp2PrefaceMakesTheConnectionOpaque() {
+    void theHttp2PrefaceHandsTheConnectionToHttp2() {
         reads.read("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").read("GET /a HTTP/1.1\r\n\r\n");
-        assertThat(reads.requests).isEmpty();
-        assertThat(reads.phase()).isEqualTo(Phase.OPAQUE);
+        assertThat(reads.requests).as("HTTP/1.1 bytes are no HTTP/2 frames").isEmpty();
+        assertThat(reads.phase()).isEqualTo(Phase.HTTP2);
     }
 
     @Test

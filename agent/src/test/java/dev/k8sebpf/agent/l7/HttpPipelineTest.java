@@ -262,6 +262,18 @@ class HttpPipelineTest {
     }
 
     @Test
+    void http2RequestsAreCountedAndWaitForNoResponse() {
+        HttpPipeline pipeline = pipeline(withResponses(true));
+        // the preface, then HEADERS (END_STREAM | END_HEADERS) on stream 1: GET, :path /, http, :authority x
+        String headers = "\0\0\6\1\5\0\0\0\1" + "\u0082\u0084\u0086\u0041\u0001x";
+        pipeline.accept(receive(1, 1_000, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + headers));
+        pipeline.accept(send(1, 2_000, "HTTP/1.1 200 OK"));
+        assertThat(registry.get(HttpMetrics.REQUESTS).counter().getId().getTag("path")).isEqualTo("/");
+        assertThat(registry.get(HttpMetrics.REQUESTS).counter().count()).isEqualTo(1);
+        assertThat(registry.find(HttpMetrics.RESPONSES).counters()).isEmpty();
+    }
+
+    @Test
     void withResponsesOffNoRequestWaitsForOne() {
         HttpPipeline pipeline = pipeline(withResponses(false));
         pipeline.accept(receive(1, 1_000, "GET /x HTTP/1.1\r\n\r\n"));
@@ -333,7 +345,7 @@ class HttpPipelineTest {
 
     private static HttpEventView event(long connId, int family, byte[] local, byte[] remote, String comm, String data,
             CaptureKind kind, long ktime) {
-        byte[] bytes = data.getBytes(StandardCharsets.US_ASCII);
+        byte[] bytes = data.getBytes(StandardCharsets.ISO_8859_1);
         HttpEvent event = new HttpEvent(connId, ktime, Arrays.copyOf(local, 16), Arrays.copyOf(remote, 16), 8080,
                 40000 + (int) connId, bytes.length, bytes.length, family == 4 ? AddrFamily.FAMILY_V4 : AddrFamily.FAMILY_V6,
                 kind, new byte[4], Arrays.copyOf(comm.getBytes(StandardCharsets.UTF_8), 16), Arrays.copyOf(bytes, 256));

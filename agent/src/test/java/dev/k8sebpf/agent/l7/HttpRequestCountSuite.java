@@ -2,9 +2,7 @@ package dev.k8sebpf.agent.l7;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.k8sebpf.agent.hooks.KernelException;
 import dev.k8sebpf.agent.hooks.OwnProcess;
 import dev.k8sebpf.agent.loader.KernelExpectations;
 import dev.k8sebpf.agent.loader.KernelPreconditions;
@@ -18,49 +16,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Real kernel, loopback: requests sent by real clients to real servers are counted exactly, on the
  * hook tier a subclass names (each runs every test). A tier that is not expected to work on this kernel
  * ({@link KernelExpectations}) is skipped; that it falls back there is L7TierSelectionTest's to check.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class HttpRequestCountSuite {
+abstract class HttpRequestCountSuite extends L7TierSuite {
     private static final byte[] SAME = "GET /same HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-
-    private L7Kernel kernel;
-
-    private final String address = Servers.randomLoopback();
-
-    abstract L7HookTier tier();
-
-    private L7Kernel open(OwnProcess skipped) throws KernelException {
-        L7Kernel opened = L7Kernel.open(Optional.of(tier()), skipped, true, false);
-        assertThat(opened.tier()).isEqualTo(tier());
-        return opened;
-    }
-
-    @BeforeAll
-    void attach() throws KernelException {
-        KernelPreconditions.requireBpf();
-        KernelExpectations expected = KernelExpectations.current();
-        assumeTrue(expected.l7Works(tier().label()), "L7 tier " + tier().label() + " does not work on " + expected.name());
-        kernel = open(OwnProcess.NOBODY);
-    }
-
-    @AfterAll
-    void detach() {
-        if (kernel != null) {
-            kernel.close();
-        }
-    }
 
     @Test
     void curlKeepAliveOverSeveralUrlsToPython() throws Exception {

@@ -2,11 +2,7 @@ package dev.k8sebpf.agent.l7;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.k8sebpf.agent.hooks.KernelException;
-import dev.k8sebpf.agent.hooks.OwnProcess;
-import dev.k8sebpf.agent.loader.KernelExpectations;
 import dev.k8sebpf.agent.loader.KernelPreconditions;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
@@ -19,12 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Real kernel, loopback, responses followed (ENABLE_L7_RESPONSES): real servers' responses are counted
@@ -32,28 +24,10 @@ import org.junit.jupiter.api.TestInstance;
  * and each duration lies within what the client measured. The JDK server writes with write(), Python's
  * with sendto(), nginx with writev(): each send path of the tier a subclass names.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class HttpResponseCountSuite {
-    private L7Kernel kernel;
-
-    private final String address = Servers.randomLoopback();
-
-    abstract L7HookTier tier();
-
-    @BeforeAll
-    void attach() throws KernelException {
-        KernelPreconditions.requireBpf();
-        KernelExpectations expected = KernelExpectations.current();
-        assumeTrue(expected.l7Works(tier().label()), "L7 tier " + tier().label() + " does not work on " + expected.name());
-        kernel = L7Kernel.open(Optional.of(tier()), OwnProcess.NOBODY, true, true);
-        assertThat(kernel.tier()).isEqualTo(tier());
-    }
-
-    @AfterAll
-    void detach() {
-        if (kernel != null) {
-            kernel.close();
-        }
+abstract class HttpResponseCountSuite extends L7TierSuite {
+    @Override
+    boolean responses() {
+        return true;
     }
 
     @Test

@@ -150,7 +150,12 @@ final class Servers {
 
     /** Debian's nginx with its own config, pid and logs in a temp dir; one worker; 200 "ok" for everything. */
     static Nginx nginx(String address) throws IOException, InterruptedException {
-        return Nginx.start(address, freePort(address));
+        return Nginx.start(address, freePort(address), false);
+    }
+
+    /** {@link #nginx} speaking cleartext HTTP/2 with prior knowledge only (nginx has no h2c upgrade). */
+    static Nginx nginxH2c(String address) throws IOException, InterruptedException {
+        return Nginx.start(address, freePort(address), true);
     }
 
     static final class Nginx implements Server {
@@ -164,7 +169,7 @@ final class Servers {
             this.port = port;
         }
 
-        static Nginx start(String address, int port) throws IOException, InterruptedException {
+        static Nginx start(String address, int port, boolean http2) throws IOException, InterruptedException {
             Path dir = Files.createTempDirectory("l7-nginx");
             Files.writeString(dir.resolve("nginx.conf"), String.join("\n",
                     "daemon off;",
@@ -182,7 +187,7 @@ final class Servers {
                     "  scgi_temp_path " + dir.resolve("scgi") + ";",
                     "  keepalive_requests 1000000;",
                     "  server {",
-                    "    listen " + address + ":" + port + ";",
+                    "    listen " + address + ":" + port + (http2 ? " http2" : "") + ";",
                     "    location / { return 200 \"ok\\n\"; }",
                     "  }",
                     "}", ""));
@@ -212,9 +217,11 @@ final class Servers {
 
         /** Requests nginx logged (it logs each request it read, answered or not). */
         long accessLogLines() throws IOException {
-            try (var lines = Files.lines(dir.resolve("access.log"))) {
-                return lines.count();
-            }
+            return accessLog().size();
+        }
+
+        List<String> accessLog() throws IOException {
+            return Files.readAllLines(dir.resolve("access.log"));
         }
 
         @Override

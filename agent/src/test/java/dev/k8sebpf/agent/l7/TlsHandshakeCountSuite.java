@@ -2,11 +2,8 @@ package dev.k8sebpf.agent.l7;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.k8sebpf.agent.hooks.KernelException;
 import dev.k8sebpf.agent.hooks.OwnProcess;
-import dev.k8sebpf.agent.loader.KernelExpectations;
 import dev.k8sebpf.agent.loader.KernelPreconditions;
 import dev.k8sebpf.agent.tlsparse.TestHellos;
 import java.io.IOException;
@@ -14,7 +11,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +18,8 @@ import java.util.Optional;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,30 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
  * the two ways servers do: OpenSSL (Python) reads the record's 5-byte header by itself, then the body;
  * the JDK reads all of it at once.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class TlsHandshakeCountSuite {
+abstract class TlsHandshakeCountSuite extends L7TierSuite {
     private static final String DOMAIN = ".l7test.svc.cluster.local";
 
-    private L7Kernel kernel;
     private TlsFixtures tls;
-    private final String address = Servers.randomLoopback();
-
-    abstract L7HookTier tier();
 
     @BeforeAll
-    void attach(@TempDir Path dir) throws Exception {
-        KernelPreconditions.requireBpf();
-        KernelExpectations expected = KernelExpectations.current();
-        assumeTrue(expected.l7Works(tier().label()), "L7 tier " + tier().label() + " does not work on " + expected.name());
+    void createFixtures(@TempDir Path dir) throws Exception {
         tls = TlsFixtures.create(dir);
-        kernel = L7Kernel.open(Optional.of(tier()), OwnProcess.NOBODY, true, false);
-    }
-
-    @AfterAll
-    void detach() {
-        if (kernel != null) {
-            kernel.close();
-        }
     }
 
     @Test

@@ -1,0 +1,111 @@
+package dev.k8sebpf.agent.l7;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.protobuf.BytesValue;
+import dev.k8sebpf.agent.loader.KernelPreconditions;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real kernel, loopback: cleartext HTTP/2 requests of real clients to real servers (curl to nginx,
+ * grpc-java to grpc-java) are counted exactly, with method and path from HPACK, on the hook tier a
+ * subclass names.
+ */
+abstract class Http2RequestCountSuite extends L7TierSuite {
+    @Test
+    void curlWithPriorKnowledgeToNginx() throws Exception {
+        KernelPreconditions.requireTool("curl");
+        try (Servers.Nginx nginx = Servers.nginxH2c(address)) {
+            CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "nginx-h2").port(nginx.port());
+            String base = "http://" + address + ":" + nginx.port();
+            // one connection per request: curl 7.88 fails (exit 16) reusing a prior-knowledge connection for a third URL
+            for (String path : List.of("/items/123?x=1", "/items/456", "/users/abc?q=2", "/healthz", "/items/9f1c2d3e4a5b6c7d8e9f",
+                    "/users/abc")) {
+                Servers.runClient(List.of("curl", "-s", "--http2-prior-knowledge", "-o", "/dev/null", base + path));
+            }
+            Servers.runClient(List.of("curl", "-s", "--http2-prior-knowledge", "-o", "/dev/null", "-X", "DELETE", base + "/items/7"));
+
+            counted.drain(kernel);
+            assertThat(nginx.accessLog()).hasSize(7).allMatch(line -> line.contains(" HTTP/2.0\""));
+            assertThat(counted.byMethodAndPath()).containsExactly(entry("DELETE /items/{id}", 1L), entry("GET /items/{id}", 3L),
+                    entry("GET /users/abc", 2L));
+            assertThat(counted.filtered()).isEqualTo(1);
+            assertThat(counted.tagValues("process_comm")).containsExactly("nginx");
+        }
+    }
+
+    @Test
+    void jdkClientUpgradesToH2c() throws Exception {
+        try (H2cServer server = new H2cServer(address); HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build()) {
+            CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "h2c").port(server.port());
+            URI base = URI.create("http://" + address + ":" + server.port());
+            List<HttpResponse<String>> responses = new ArrayList<>();
+            // the first request carries the upgrade (it is stream 1 of the HTTP/2 connection), the rest go over HTTP/2
+            for (String path : List.of("/orders/1", "/orders/2?full=1", "/users/abc", "/orders/3")) {
+                responses.add(client.send(HttpRequest.newBuilder(base.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            responses.add(client.send(HttpRequest.newBuilder(base.resolve("/orders")).POST(HttpRequest.BodyPublishers.ofString("x".repeat(3000)))
+                    .build(), HttpResponse.BodyHandlers.ofString()));
+
+            counted.drain(kernel);
+            assertThat(responses).allMatch(r -> r.statusCode() == 200 && r.body().equals("ok"));
+            assertThat(responses.get(0).version()).as("the upgrade was taken").isEqualTo(HttpClient.Version.HTTP_2);
+            assertThat(counted.byMethodAndPath()).containsExactly(entry("GET /orders/{id}", 3L), entry("GET /users/abc", 1L),
+                    entry("POST /orders", 1L));
+        }
+    }
+
+    @Test
+    void grpcUnaryCallsOverSeveralConnections() throws Exception {
+        try (GrpcEcho server = GrpcEcho.start(address)) {
+            CountingPipeline counted = new CountingPipeline(CountingPipeline.options(100), address, "grpc").port(server.port());
+            List<ManagedChannel> channels = List.of(server.channel(), server.channel(), server.channel());
+            int says = 0;
+            int fails = 0;
+            try (var poller = CountingPipeline.Poller.every100ms(counted, kernel)) {
+                for (int round = 0; round < 30; round++) {
+                    for (ManagedChannel channel : channels) {
+                        int request = (round * 97) % 3000 + 1;
+                        assertThat(GrpcEcho.call(channel, GrpcEcho.SAY, request)).isEqualTo(request);
+                        says++;
+                        if (round % 3 == 0) {
+                            assertThat(GrpcEcho.failingCall(channel, request)).isEqualTo(Status.Code.NOT_FOUND);
+                            fails++;
+                        }
+                    }
+                }
+                // concurrent calls: their frames share reads
+                List<ListenableFuture<BytesValue>> inFlight = new ArrayList<>();
+                for (int i = 0; i < 60; i++) {
+                    inFlight.add(ClientCalls.futureUnaryCall(channels.get(i % 3).newCall(GrpcEcho.SAY, CallOptions.DEFAULT),
+                            GrpcEcho.message(i * 10)));
+                }
+                for (ListenableFuture<BytesValue> call : inFlight) {
+                    call.get(20, TimeUnit.SECONDS);
+                    says++;
+                }
+            } finally {
+                for (ManagedChannel channel : channels) {
+                    channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+                }
+            }
+
+            assertThat(counted.byMethodAndPath()).containsExactly(entry("POST /l7test.Echo/Fail", (long) fails),
+                    entry("POST /l7test.Echo/Say", (long) says));
+            assertThat(counted.tagValues("process_comm")).containsExactly("java");
+        }
+    }
+}
