@@ -38,6 +38,8 @@ PAIRS = int(ARGS[1]) if len(ARGS) > 1 else 12
 WINDOW = float(ARGS[2]) if len(ARGS) > 2 else 3.0
 CONNECTIONS = int(ARGS[3]) if len(ARGS) > 3 else 8
 SETTLE = 0.5
+# the gRPC server's and client's JIT: their CPU per call halves over the first ~15 s
+WARM_UP = 20 if GRPC else 0
 PROCESSES = ("server", "client", "runner") if GRPC else ("nginx", "wrk", "runner")  # the order of window()'s pids
 
 class Runner:
@@ -91,12 +93,20 @@ def window(state, runner, log, pids):
 def run(server):
     runner = Runner()
     log = LogCounter(server.log)
-    duration = int(PAIRS * 2 * (WINDOW + SETTLE + 0.3) + 10)
+    duration = int(PAIRS * 2 * (WINDOW + SETTLE + 0.3) + 10 + WARM_UP)
     load = grpcload.client_command(PIN, CONNECTIONS, duration) if GRPC else wrk_command(PIN, CONNECTIONS, duration, WORKLOAD)
     client = subprocess.Popen(load, stdout=subprocess.DEVNULL)
     pairs = []
     try:
         pids = [server.worker, client.pid, runner.p.pid]
+        # the client may take seconds to start (GrpcLoad.java is compiled first): wait for its first request
+        for _ in range(600):
+            if log.count() > 0:
+                break
+            time.sleep(0.1)
+        else:
+            sys.exit("the client sent no request in 60 s")
+        time.sleep(WARM_UP)
         window("on", runner, log, pids)  # warm-up: the runner's JIT, wrk's connections
         for i in range(PAIRS):
             order = ("off", "on") if i % 2 == 0 else ("on", "off")
