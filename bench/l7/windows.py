@@ -10,9 +10,11 @@ the median of the per-pair ratios, the ratio of the totals, and each process's C
 or grpc: bench/l7/GrpcLoad.java's client -> its grpc-java server instead of wrk -> nginx (unary calls, cleartext HTTP/2).
 --compare=tls: "off" windows attach the hooks too, with TLS handshakes not captured (ENABLE_L7_TLS=false), "on" windows
 with them captured: the ratio is what capturing TLS handshakes adds to the L7 hooks. --compare=responses: "off" windows
-attach the hooks without responses, "on" windows with them (ENABLE_L7_RESPONSES=true). --control: every window is "off".
+attach the hooks without responses, "on" windows with them (ENABLE_L7_RESPONSES=true). --compare=all: "off" windows
+detach the hooks, "on" windows attach them with responses: the whole cost of requests and responses. --control:
+every window is "off".
 Run as root from the repository root after `./mvnw -DskipTests package`:
-    bench/l7/windows.py [--control] [--pin] [--workload=varied|short|replay|tls|tls-short|grpc] [--compare=hooks|tls|responses] [runs] [pairs] [window_seconds] [connections]"""
+    bench/l7/windows.py [--control] [--pin] [--workload=varied|short|replay|tls|tls-short|grpc] [--compare=hooks|tls|responses|all] [runs] [pairs] [window_seconds] [connections]"""
 import os, statistics, subprocess, sys, tempfile, time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from proc import cpu_seconds  # noqa: E402
@@ -28,7 +30,7 @@ if WORKLOAD not in WORKLOADS and not GRPC:
     sys.exit(f"--workload: one of {', '.join(WORKLOADS)}, grpc")
 # the runner's commands for the two states compared
 COMPARE = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--compare=")), "hooks")
-STATES = {"hooks": ("off", "on"), "tls": ("on no-tls", "on"), "responses": ("on", "on responses")}
+STATES = {"hooks": ("off", "on"), "tls": ("on no-tls", "on"), "responses": ("on", "on responses"), "all": ("off", "on responses")}
 if COMPARE not in STATES:
     sys.exit(f"--compare: one of {', '.join(STATES)}")
 OFF, ON = STATES[COMPARE]

@@ -75,7 +75,8 @@
  *
  * <h2>Limits</h2>
  * Only receives through read, recvfrom, readv and recvmsg are seen (not io_uring or splice); past the
- * ClientHello TLS is opaque; cleartext HTTP/2 is counted (agent/README-L7.md), its responses are not. HTTP/1.x responses are seen when the status line starts a
+ * ClientHello TLS is opaque; cleartext HTTP/2 is counted, its responses too when the frames that end their
+ * streams are in the captured buffers of the server's sends (agent/README-L7.md). HTTP/1.x responses are seen when the status line starts a
  * write, writev, send, sendto or sendmsg (not sendfile or io_uring); a body send that itself starts with
  * {@code HTTP/1.} while a pipelined request waits would be taken for that request's response. At most 8
  * requests of a connection wait (a deeper pipeline gives up its oldest). A TLS record event, and an HTTP/2
