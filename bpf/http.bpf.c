@@ -472,13 +472,26 @@ __noinline long report_h2_buffer(__u64 sock, __u64 vec, __u32 i, __s64 sent, __u
 	}
 	if (bytes <= 0)
 		return last ? 0 : sent;
-	event = bpf_ringbuf_reserve(&events, sizeof(*event) - HTTP_CAPTURE_LEN + TLS_CAPTURE_LEN, 0);
+	/*
+	 * A small event for a small buffer, and for every buffer of a gathered send: a server that gathers
+	 * writes each frame's header, header block and payload in buffers of their own (grpc-java, nginx),
+	 * so a payload's bytes past the capture only need counting, and at 4 KB per buffer the ring would
+	 * fill between drains. A single buffer (write, sendto) holds frames back to back (Go's 4 KB writer):
+	 * captured wide.
+	 */
+	if (!buf || len <= HTTP_CAPTURE_LEN || !(shape & H2_DIRECT)) {
+		event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+		if (event && buf && len > 0)
+			copied = copy_received(event->data, buf, len, HTTP_CAPTURE_LEN);
+	} else {
+		event = bpf_ringbuf_reserve(&events, sizeof(*event) - HTTP_CAPTURE_LEN + TLS_CAPTURE_LEN, 0);
+		if (event)
+			copied = copy_received(event->data, buf, len < TLS_CAPTURE_LEN ? len : TLS_CAPTURE_LEN, TLS_CAPTURE_LEN);
+	}
 	if (!event) {
 		count_stat(&stats, STAT_LOST);
 		return 0;
 	}
-	if (buf && len > 0)
-		copied = copy_received(event->data, buf, len < TLS_CAPTURE_LEN ? len : TLS_CAPTURE_LEN, TLS_CAPTURE_LEN);
 	fill_event(event, sk, CAPTURE_H2_SEND, copied, bytes > 0x7fffffff ? 0x7fffffff : (int)bytes);
 	return last ? 0 : sent - len;
 }
