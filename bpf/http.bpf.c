@@ -479,21 +479,24 @@ __noinline long report_h2_buffer(__u64 sock, __u64 vec, __u32 i, __s64 sent, __u
 	 * fill between drains. A single buffer (write, sendto) holds frames back to back (Go's 4 KB writer):
 	 * captured wide.
 	 */
+	/* (each reservation checked at once: Linux 5.10-6.1 verifiers lose a null check the compiler hoists) */
 	if (!buf || len <= HTTP_CAPTURE_LEN || !(shape & H2_DIRECT)) {
 		event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
-		if (event && buf && len > 0)
-			copied = copy_received(event->data, buf, len, HTTP_CAPTURE_LEN);
+		if (!event)
+			goto lost;
+		if (buf && len > 0)
+			copied = copy_received(event->data, buf, len < HTTP_CAPTURE_LEN ? len : HTTP_CAPTURE_LEN, HTTP_CAPTURE_LEN);
 	} else {
 		event = bpf_ringbuf_reserve(&events, sizeof(*event) - HTTP_CAPTURE_LEN + TLS_CAPTURE_LEN, 0);
-		if (event)
-			copied = copy_received(event->data, buf, len < TLS_CAPTURE_LEN ? len : TLS_CAPTURE_LEN, TLS_CAPTURE_LEN);
-	}
-	if (!event) {
-		count_stat(&stats, STAT_LOST);
-		return 0;
+		if (!event)
+			goto lost;
+		copied = copy_received(event->data, buf, len < TLS_CAPTURE_LEN ? len : TLS_CAPTURE_LEN, TLS_CAPTURE_LEN);
 	}
 	fill_event(event, sk, CAPTURE_H2_SEND, copied, bytes > 0x7fffffff ? 0x7fffffff : (int)bytes);
 	return last ? 0 : sent - len;
+lost:
+	count_stat(&stats, STAT_LOST);
+	return 0;
 }
 
 /* A send of up to `sent` bytes on an HTTP/2 connection by syscall nr with arguments arg1 and arg2. */
