@@ -81,8 +81,13 @@ class LogCounter:
             self.lines += chunk.count(b"\n")
         return self.lines
 
-def window(state, runner, log, pids):
+def window(state, runner, log, pids, client):
     runner.switch(OFF if CONTROL or state == "off" else ON)
+    if GRPC:
+        # new connections in every window: hooks attached afresh never see an HTTP/2 connection's preface
+        # again, and would find nothing to capture on the old ones
+        client.stdin.write("reconnect\n")
+        client.stdin.flush()
     time.sleep(SETTLE)
     requests, before, start = log.count(), [cpu_seconds(p) for p in pids], time.monotonic()
     time.sleep(WINDOW)
@@ -97,7 +102,7 @@ def run(server):
     log = LogCounter(server.log)
     duration = int(PAIRS * 2 * (WINDOW + SETTLE + 0.3) + 10 + WARM_UP)
     load = grpcload.client_command(PIN, CONNECTIONS, duration) if GRPC else wrk_command(PIN, CONNECTIONS, duration, WORKLOAD)
-    client = subprocess.Popen(load, stdout=subprocess.DEVNULL)
+    client = subprocess.Popen(load, stdout=subprocess.DEVNULL, stdin=subprocess.PIPE if GRPC else None, text=True)
     pairs = []
     try:
         pids = [server.worker, client.pid, runner.p.pid]
@@ -109,10 +114,10 @@ def run(server):
         else:
             sys.exit("the client sent no request in 60 s")
         time.sleep(WARM_UP)
-        window("on", runner, log, pids)  # warm-up: the runner's JIT, wrk's connections
+        window("on", runner, log, pids, client)  # warm-up: the runner's JIT, wrk's connections
         for i in range(PAIRS):
             order = ("off", "on") if i % 2 == 0 else ("on", "off")
-            measured = {state: window(state, runner, log, pids) for state in order}
+            measured = {state: window(state, runner, log, pids, client) for state in order}
             pairs.append(measured)
             print(f"pair {i + 1}: off {measured['off']['rps']:.0f} req/s {measured['off']['cpu_per_request'] * 1e6:.2f} µs"
                   f" | on {measured['on']['rps']:.0f} req/s {measured['on']['cpu_per_request'] * 1e6:.2f} µs", flush=True)
