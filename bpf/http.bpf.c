@@ -7,8 +7,9 @@
  * frames, and the agent follows them by their headers. With capture_tls, also the receives of an accepted
  * connection's first TLS record, which holds the ClientHello (server name, ALPN); the connection's
  * later receives are encrypted and dropped at the first lookup. The response programs (loaded only with
- * ENABLE_L7_RESPONSES) send an event for each send on a checked HTTP connection that starts a status line,
- * so that the agent can pair it with the request it answers. A client reading a response ("HTTP/1.1 200 ...")
+ * ENABLE_L7_RESPONSES) send an event for each send on a checked HTTP/1.x connection that starts a status
+ * line, so that the agent can pair it with the request it answers, and on an HTTP/2 connection one per
+ * buffer of every send (report_h2_buffer), which the agent reads as the server's frames. A client reading a response ("HTTP/1.1 200 ...")
  * neither starts with a method nor is on a marked connection, so it is not sent; a client whose
  * connect() the program saw is dropped before its bytes are read.
  *
@@ -394,17 +395,14 @@ static __always_inline __u32 *http_connection(struct sock *sk)
 }
 
 /*
- * A send of up to `sent` bytes from buf (room bytes usable) through fd on sk, a checked HTTP connection
- * with that mark: reported if it starts a status line, the start of a response (an interim 100 Continue
- * too: the agent tells them apart). Through the fd the requests came in by only, as for receives.
+ * A send on an HTTP/1.x connection of up to `sent` bytes from buf (room bytes usable): reported if it
+ * starts a status line, the start of a response (an interim 100 Continue too: the agent tells them apart).
  */
-static __always_inline int capture_send(struct sock *sk, __u32 *mark, int fd, const void *buf, __u64 room, __s64 sent)
+static __always_inline int capture_status_line(struct sock *sk, const void *buf, __u64 room, __s64 sent)
 {
 	struct http_event *event;
 	__u32 len;
 
-	if (sent <= 0 || *mark != (__u32)fd + 1)
-		return 0;
 	len = sent < RESPONSE_CAPTURE_LEN ? sent : RESPONSE_CAPTURE_LEN;
 	if (room < len)
 		len = room;
@@ -422,20 +420,151 @@ static __always_inline int capture_send(struct sock *sk, __u32 *mark, int fd, co
 	return 0;
 }
 
-/* A send on sk of up to `sent` bytes: the buffer and fd come from the syscall's saved registers. */
+/*
+ * HTTP/2 sends are reported buffer by buffer: a server writes many responses' frames at once (grpc-java
+ * and nginx gather them with writev), and the agent follows the stream of frames by their lengths, so
+ * every buffer is captured up to TLS_CAPTURE_LEN and tells how many bytes it held. A send with more than
+ * H2_SEND_BUFFERS buffers has the rest counted in its last event, unseen.
+ */
+#define H2_SEND_BUFFERS 64
+/* `sent` of a syscall-tier writev or sendmsg: its length is the sum of its buffers', read with them */
+#define SENT_BY_IOVECS (1LL << 40)
+/* report_h2_buffer's shape: buffers << 2 | these */
+#define H2_DIRECT 1 /* vec is the one buffer itself (write, sendto) */
+#define H2_KNOWN 2  /* sent is the send's length (else the buffers' lengths are taken) */
+
+/*
+ * Reports buffer i of an HTTP/2 send of `sent` bytes from vec (an iovec array, or the buffer itself;
+ * 0: none readable, as for sendfile) on sock. Returns the bytes of the send left after it, or 0 when it
+ * was the last one reported. Global, not static, on purpose: the verifier checks a global function once,
+ * by itself, so the caller's loop over H2_SEND_BUFFERS costs one call each to verify, not one body each
+ * (which exceeds the verifier's limits on the older kernels).
+ */
+__noinline long report_h2_buffer(__u64 sock, __u64 vec, __u32 i, __s64 sent, __u64 shape)
+{
+	struct sock *sk = (struct sock *)sock;
+	__u64 buffers = shape >> 2;
+	struct http_event *event;
+	const void *buf = NULL;
+	struct iovec iov;
+	__u32 copied = 0;
+	__s64 len = sent;
+	__s64 bytes;
+	bool last;
+
+	if (sent <= 0)
+		return 0;
+	if (shape & H2_DIRECT) {
+		buf = (const void *)vec;
+	} else if (vec) {
+		if (bpf_probe_read_user(&iov, sizeof(iov), (const void *)(vec + (__u64)i * sizeof(iov))))
+			return 0;
+		buf = iov.iov_base;
+		len = iov.iov_len;
+	}
+	last = i + 1 >= buffers || i + 1 >= H2_SEND_BUFFERS;
+	if (shape & H2_KNOWN) {
+		if (len > sent)
+			len = sent;
+		bytes = last ? sent : len;
+	} else {
+		bytes = last && buffers > H2_SEND_BUFFERS ? 0x7fffffff : len;
+	}
+	if (bytes <= 0)
+		return last ? 0 : sent;
+	/*
+	 * A small event for a small buffer, and for every buffer of a gathered send: a server that gathers
+	 * writes each frame's header, header block and payload in buffers of their own (grpc-java, nginx),
+	 * so a payload's bytes past the capture only need counting, and at 4 KB per buffer the ring would
+	 * fill between drains. A single buffer (write, sendto) holds frames back to back (Go's 4 KB writer):
+	 * captured wide.
+	 */
+	/* (each reservation checked at once: Linux 5.10-6.1 verifiers lose a null check the compiler hoists) */
+	if (!buf || len <= HTTP_CAPTURE_LEN || !(shape & H2_DIRECT)) {
+		event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+		if (!event)
+			goto lost;
+		if (buf && len > 0)
+			copied = copy_received(event->data, buf, len < HTTP_CAPTURE_LEN ? len : HTTP_CAPTURE_LEN, HTTP_CAPTURE_LEN);
+	} else {
+		event = bpf_ringbuf_reserve(&events, sizeof(*event) - HTTP_CAPTURE_LEN + TLS_CAPTURE_LEN, 0);
+		if (!event)
+			goto lost;
+		copied = copy_received(event->data, buf, len < TLS_CAPTURE_LEN ? len : TLS_CAPTURE_LEN, TLS_CAPTURE_LEN);
+	}
+	fill_event(event, sk, CAPTURE_H2_SEND, copied, bytes > 0x7fffffff ? 0x7fffffff : (int)bytes);
+	return last ? 0 : sent - len;
+lost:
+	count_stat(&stats, STAT_LOST);
+	return 0;
+}
+
+/* A send of up to `sent` bytes on an HTTP/2 connection by syscall nr with arguments arg1 and arg2. */
+static __always_inline int capture_h2_send(struct sock *sk, long nr, unsigned long arg1, unsigned long arg2, __s64 sent)
+{
+	__u64 shape = sent == SENT_BY_IOVECS ? 0 : H2_KNOWN;
+	__u64 vec = 0;
+	__u64 buffers = 1;
+
+	if (nr == NR_WRITE || nr == NR_SENDTO) {
+		vec = arg1;
+		shape |= H2_DIRECT;
+	} else if (nr == NR_WRITEV) {
+		vec = arg1;
+		buffers = arg2;
+	} else if (nr == NR_SENDMSG) {
+		struct user_msghdr msg;
+
+		if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)arg1))
+			return 0;
+		vec = (__u64)msg.msg_iov;
+		buffers = msg.msg_iovlen;
+	} else if (!(shape & H2_KNOWN)) {
+		return 0;
+	}
+	/* (any other way out, sendfile, splice: one event of `sent` bytes, none of them seen) */
+	if (buffers == 0)
+		return 0;
+	shape |= (buffers > H2_SEND_BUFFERS + 1 ? H2_SEND_BUFFERS + 1 : buffers) << 2;
+	for (__u32 i = 0; i < H2_SEND_BUFFERS; i++) {
+		sent = report_h2_buffer((__u64)sk, vec, i, sent, shape);
+		if (sent <= 0)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * A send of up to `sent` bytes by syscall nr with these arguments (fd first) on sk, a checked HTTP
+ * connection with that mark. Through the fd the requests came in by only, as for receives.
+ */
+static __always_inline int capture_send(struct sock *sk, __u32 *mark, long nr, unsigned long arg0, unsigned long arg1,
+					unsigned long arg2, __s64 sent)
+{
+	const void *buf;
+	__u64 room;
+
+	if (sent <= 0 || (*mark & ~CONN_H2) != (__u32)arg0 + 1)
+		return 0;
+	if (*mark & CONN_H2)
+		return capture_h2_send(sk, nr, arg1, arg2, sent);
+	if (!syscall_buffer(nr, arg1, &buf, &room))
+		return 0;
+	return capture_status_line(sk, buf, room, sent);
+}
+
+/* A send on sk of up to `sent` bytes: the syscall and its arguments come from the saved registers. */
 static __always_inline int send_from_registers(struct sock *sk, __s64 sent)
 {
 	__u32 *mark = http_connection(sk);
 	struct pt_regs *regs;
-	const void *buf;
-	__u64 room;
 
 	if (!mark || sent <= 0)
 		return 0;
 	regs = current_user_regs();
-	if (!regs || !syscall_buffer(syscall_nr(regs), syscall_arg1(regs), &buf, &room))
+	if (!regs)
 		return 0;
-	return capture_send(sk, mark, (int)syscall_arg0(regs), buf, room, sent);
+	return capture_send(sk, mark, syscall_nr(regs), syscall_arg0(regs), syscall_arg1(regs), syscall_arg2(regs), sent);
 }
 
 /* ------------------------------------------------------------------ tier sock_tracepoint (6.3+) */
@@ -666,16 +795,14 @@ static __always_inline int send_entered(struct trace_event_raw_sys_enter *ctx, l
 	struct socket *sock = socket_of_fd((int)ctx->args[0]);
 	struct sock *sk;
 	__u32 *mark;
-	const void *buf;
-	__u64 room;
 
 	if (!sock)
 		return 0;
 	sk = BPF_CORE_READ(sock, sk);
 	mark = http_connection(sk);
-	if (!mark || !syscall_buffer(nr, ctx->args[1], &buf, &room))
+	if (!mark)
 		return 0;
-	return capture_send(sk, mark, (int)ctx->args[0], buf, room, sent);
+	return capture_send(sk, mark, nr, ctx->args[0], ctx->args[1], ctx->args[2], sent);
 }
 
 SEC("tracepoint/syscalls/sys_enter_write")
@@ -684,11 +811,11 @@ int tp_sys_enter_write(struct trace_event_raw_sys_enter *ctx)
 	return send_entered(ctx, NR_WRITE, ctx->args[2]);
 }
 
-/* writev and sendmsg: the length is the first iovec's at most, all that a status line needs */
+/* writev and sendmsg: the length is the buffers' (a status line is in the first) */
 SEC("tracepoint/syscalls/sys_enter_writev")
 int tp_sys_enter_writev(struct trace_event_raw_sys_enter *ctx)
 {
-	return send_entered(ctx, NR_WRITEV, RESPONSE_CAPTURE_LEN);
+	return send_entered(ctx, NR_WRITEV, SENT_BY_IOVECS);
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendto")
@@ -700,7 +827,7 @@ int tp_sys_enter_sendto(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_enter_sendmsg")
 int tp_sys_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 {
-	return send_entered(ctx, NR_SENDMSG, RESPONSE_CAPTURE_LEN);
+	return send_entered(ctx, NR_SENDMSG, SENT_BY_IOVECS);
 }
 
 /* ------------------------------------------------------------------------------- every tier */

@@ -13,8 +13,10 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.FileWriter;
+import java.io.InputStreamReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -26,6 +28,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The gRPC workload of bench/l7/windows.py (--workload=grpc): a grpc-java server and a closed-loop client
@@ -38,7 +41,10 @@ import java.util.concurrent.TimeUnit;
  *   java -cp AGENT_CLASSPATH bench/l7/GrpcLoad.java client IP PORT CONNECTIONS IN_FLIGHT SECONDS
  * </pre>
  * The server appends a line per call to its access log (buffered, flushed every 100 ms, as nginx's is
- * written), which the benchmark counts; it prints "ready" once listening.
+ * written), which the benchmark counts; it prints "ready" once listening. A line "reconnect" on the
+ * client's stdin moves each connection's next calls to a new connection (the old one closes once its
+ * calls are done): windows.py sends it at each switch, since hooks attached afresh know nothing of the
+ * connections opened before them (the kernel marks an HTTP/2 connection at its preface).
  */
 public class GrpcLoad {
     private static final String[] METHODS = {"shop.Cart/Add", "shop.Cart/Remove", "shop.Cart/List", "shop.Catalog/Get",
@@ -102,23 +108,37 @@ public class GrpcLoad {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         CountDownLatch done = new CountDownLatch(connections * inFlight);
-        List<ManagedChannel> channels = new ArrayList<>();
+        List<AtomicReference<ManagedChannel>> channels = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
-            ManagedChannel channel = NettyChannelBuilder.forAddress(ip, port).usePlaintext().build();
+            AtomicReference<ManagedChannel> channel = new AtomicReference<>(NettyChannelBuilder.forAddress(ip, port).usePlaintext().build());
             channels.add(channel);
             String tenant = "tenant-" + (c * 37 % 11);
             for (int i = 0; i < inFlight; i++) {
                 new Caller(channel, methods, tenant, new SplittableRandom(c * 1000L + i), deadline, done).next();
             }
         }
+        Thread.ofPlatform().daemon().start(() -> {
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+            try {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    if (line.equals("reconnect")) {
+                        for (AtomicReference<ManagedChannel> channel : channels) {
+                            channel.getAndSet(NettyChannelBuilder.forAddress(ip, port).usePlaintext().build()).shutdown();
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
         done.await();
-        for (ManagedChannel channel : channels) {
-            channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        for (AtomicReference<ManagedChannel> channel : channels) {
+            channel.get().shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
         }
     }
 
     /** One call slot: a new call as soon as the last one closed, until the deadline. */
-    private record Caller(ManagedChannel channel, List<MethodDescriptor<BytesValue, BytesValue>> methods, String tenant,
+    private record Caller(AtomicReference<ManagedChannel> channel, List<MethodDescriptor<BytesValue, BytesValue>> methods, String tenant,
                           SplittableRandom random, long deadline, CountDownLatch done) {
         void next() {
             if (System.nanoTime() > deadline) {
@@ -127,7 +147,7 @@ public class GrpcLoad {
             }
             // a skewed mix, as real services see: a few hot methods, a long tail
             int pick = Math.min(methods.size() - 1, (int) Math.floor(-Math.log(1 - random.nextDouble()) * 2));
-            ClientCall<BytesValue, BytesValue> call = channel.newCall(methods.get(pick), CallOptions.DEFAULT);
+            ClientCall<BytesValue, BytesValue> call = channel.get().newCall(methods.get(pick), CallOptions.DEFAULT);
             Metadata headers = new Metadata();
             headers.put(TRACEPARENT, String.format("00-%016x%016x-%016x-01", random.nextLong(), random.nextLong(), random.nextLong()));
             headers.put(REQUEST_ID, Long.toHexString(random.nextLong()));

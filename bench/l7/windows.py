@@ -10,9 +10,11 @@ the median of the per-pair ratios, the ratio of the totals, and each process's C
 or grpc: bench/l7/GrpcLoad.java's client -> its grpc-java server instead of wrk -> nginx (unary calls, cleartext HTTP/2).
 --compare=tls: "off" windows attach the hooks too, with TLS handshakes not captured (ENABLE_L7_TLS=false), "on" windows
 with them captured: the ratio is what capturing TLS handshakes adds to the L7 hooks. --compare=responses: "off" windows
-attach the hooks without responses, "on" windows with them (ENABLE_L7_RESPONSES=true). --control: every window is "off".
+attach the hooks without responses, "on" windows with them (ENABLE_L7_RESPONSES=true). --compare=all: "off" windows
+detach the hooks, "on" windows attach them with responses: the whole cost of requests and responses. --control:
+every window is "off".
 Run as root from the repository root after `./mvnw -DskipTests package`:
-    bench/l7/windows.py [--control] [--pin] [--workload=varied|short|replay|tls|tls-short|grpc] [--compare=hooks|tls|responses] [runs] [pairs] [window_seconds] [connections]"""
+    bench/l7/windows.py [--control] [--pin] [--workload=varied|short|replay|tls|tls-short|grpc] [--compare=hooks|tls|responses|all] [runs] [pairs] [window_seconds] [connections]"""
 import os, statistics, subprocess, sys, tempfile, time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from proc import cpu_seconds  # noqa: E402
@@ -28,7 +30,7 @@ if WORKLOAD not in WORKLOADS and not GRPC:
     sys.exit(f"--workload: one of {', '.join(WORKLOADS)}, grpc")
 # the runner's commands for the two states compared
 COMPARE = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--compare=")), "hooks")
-STATES = {"hooks": ("off", "on"), "tls": ("on no-tls", "on"), "responses": ("on", "on responses")}
+STATES = {"hooks": ("off", "on"), "tls": ("on no-tls", "on"), "responses": ("on", "on responses"), "all": ("off", "on responses")}
 if COMPARE not in STATES:
     sys.exit(f"--compare: one of {', '.join(STATES)}")
 OFF, ON = STATES[COMPARE]
@@ -79,8 +81,13 @@ class LogCounter:
             self.lines += chunk.count(b"\n")
         return self.lines
 
-def window(state, runner, log, pids):
+def window(state, runner, log, pids, client):
     runner.switch(OFF if CONTROL or state == "off" else ON)
+    if GRPC:
+        # new connections in every window: hooks attached afresh never see an HTTP/2 connection's preface
+        # again, and would find nothing to capture on the old ones
+        client.stdin.write("reconnect\n")
+        client.stdin.flush()
     time.sleep(SETTLE)
     requests, before, start = log.count(), [cpu_seconds(p) for p in pids], time.monotonic()
     time.sleep(WINDOW)
@@ -95,7 +102,7 @@ def run(server):
     log = LogCounter(server.log)
     duration = int(PAIRS * 2 * (WINDOW + SETTLE + 0.3) + 10 + WARM_UP)
     load = grpcload.client_command(PIN, CONNECTIONS, duration) if GRPC else wrk_command(PIN, CONNECTIONS, duration, WORKLOAD)
-    client = subprocess.Popen(load, stdout=subprocess.DEVNULL)
+    client = subprocess.Popen(load, stdout=subprocess.DEVNULL, stdin=subprocess.PIPE if GRPC else None, text=True)
     pairs = []
     try:
         pids = [server.worker, client.pid, runner.p.pid]
@@ -107,10 +114,10 @@ def run(server):
         else:
             sys.exit("the client sent no request in 60 s")
         time.sleep(WARM_UP)
-        window("on", runner, log, pids)  # warm-up: the runner's JIT, wrk's connections
+        window("on", runner, log, pids, client)  # warm-up: the runner's JIT, wrk's connections
         for i in range(PAIRS):
             order = ("off", "on") if i % 2 == 0 else ("on", "off")
-            measured = {state: window(state, runner, log, pids) for state in order}
+            measured = {state: window(state, runner, log, pids, client) for state in order}
             pairs.append(measured)
             print(f"pair {i + 1}: off {measured['off']['rps']:.0f} req/s {measured['off']['cpu_per_request'] * 1e6:.2f} µs"
                   f" | on {measured['on']['rps']:.0f} req/s {measured['on']['cpu_per_request'] * 1e6:.2f} µs", flush=True)

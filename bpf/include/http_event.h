@@ -22,11 +22,12 @@ enum capture_kind : __u8 {
 	CAPTURE_HTTP = 0,      /* a receive on an inbound HTTP/1.x connection */
 	CAPTURE_TLS_HELLO = 1, /* a receive of an accepted connection's first TLS record (its ClientHello) */
 	CAPTURE_RESPONSE = 2,  /* a send on an inbound HTTP/1.x connection that starts a status line */
+	CAPTURE_H2_SEND = 3,   /* one buffer of a send on an inbound HTTP/2 connection: the server's frames */
 };
 
 /*
- * One receive on a TCP socket that carries inbound HTTP/1.x requests or a TLS ClientHello, or one send of a
- * response on such a connection (server side). Addresses are as
+ * One receive on a TCP socket that carries inbound HTTP requests or a TLS ClientHello, or one send of a
+ * response on such a connection (server side; HTTP/2: one event per buffer of the send). Addresses are as
  * in connect_event: 16 bytes, network order, IPv4 and v4-mapped IPv6 both family 4 in the first 4
  * bytes. No implicit padding: the layout is the same in C and in the generated record.
  */
@@ -37,9 +38,11 @@ struct http_event {
 	__u8 remote_addr[16];   /* the client's address */
 	__u16 local_port;       /* host order */
 	__u16 remote_port;      /* host order */
-	__s32 bytes;            /* bytes this receive returned (may exceed captured) */
-	__u16 captured;         /* valid bytes in data (<= HTTP_CAPTURE_LEN; TLS_CAPTURE_LEN for a TLS hello,
-				   RESPONSE_CAPTURE_LEN for a response) */
+	__s32 bytes;            /* bytes this receive returned (may exceed captured); CAPTURE_H2_SEND: the
+				   buffer's bytes, the send's last event also the rest of the send
+				   (0x7fffffff: unknown) */
+	__u16 captured;         /* valid bytes in data (<= HTTP_CAPTURE_LEN; TLS_CAPTURE_LEN for a TLS hello, an
+				   HTTP/2 receive or send; RESPONSE_CAPTURE_LEN for a response) */
 	enum addr_family family;
 	enum capture_kind kind;
 	__u8 pad[4];

@@ -65,4 +65,13 @@ static __always_inline unsigned long syscall_arg1(struct pt_regs *regs)
 #endif
 }
 
+static __always_inline unsigned long syscall_arg2(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return regs->dx;
+#else
+	return regs->regs[2];
+#endif
+}
+
 #endif

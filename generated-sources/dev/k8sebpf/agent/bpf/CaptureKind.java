@@ -11,6 +11,8 @@ public enum CaptureKind {
 
     CAPTURE_RESPONSE(2L),
 
+    CAPTURE_H2_SEND(3L),
+
     /**
      * A value this enum does not declare (the object is newer than this code).
      */

@@ -58,8 +58,11 @@ public final class ConnectionState {
     boolean sawRequest;
     /** The connection's HTTP/2 reader, from its preface on. */
     Http2Reader http2;
+    /** The reader of its server side's frames, from the first send on (ENABLE_L7_RESPONSES). */
+    private Http2Reader http2Responses;
     /** Allocated for the connections of servers whose responses are followed (ENABLE_L7_RESPONSES) only. */
     private AwaitedResponses awaited;
+    private OpenStreams streams;
     /** {@link ConnectionTable#endpointsKey} of the connection this state belongs to. */
     long endpoints;
     /** The table's: its key, and its neighbours in the order of use. */
@@ -75,14 +78,28 @@ public final class ConnectionState {
         clearCarry();
         sawRequest = false;
         http2 = null;
+        http2Responses = null;
         if (awaited != null) {
             awaited.clear();
         }
+        if (streams != null) {
+            streams.clear();
+        }
     }
 
-    /** The connection speaks HTTP/2 (from its preface on). */
-    public boolean http2() {
-        return phase == Phase.HTTP2;
+    /**
+     * One buffer of a send on this connection ({@code captured} bytes of {@code data}, of {@code bytes}):
+     * on an HTTP/2 connection, the server's frames, whose stream ends go to {@code out}. Ignored on others.
+     */
+    public void readSend(byte[] data, int captured, long bytes, ResponseConsumer out) {
+        if (phase != Phase.HTTP2 || bytes <= 0) {
+            return;
+        }
+        if (http2Responses == null) {
+            http2Responses = Http2Reader.responses(sawRequest);
+        }
+        int end = (int) Math.min(Math.min(Math.max(captured, 0), data.length), bytes);
+        http2Responses.send(data, 0, end, bytes - end, out);
     }
 
     /** The connection's requests awaiting a response. */
@@ -91,6 +108,14 @@ public final class ConnectionState {
             awaited = new AwaitedResponses();
         }
         return awaited;
+    }
+
+    /** The connection's HTTP/2 requests awaiting the end of their responses. */
+    public OpenStreams streams() {
+        if (streams == null) {
+            streams = new OpenStreams();
+        }
+        return streams;
     }
 
     void startHeaders() {

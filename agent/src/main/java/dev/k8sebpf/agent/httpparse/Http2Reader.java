@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The client side of one cleartext HTTP/2 connection (RFC 9113), read from captured receives: frames
+ * One side of a cleartext HTTP/2 connection (RFC 9113), read from captured receives or sends: frames
  * are followed by their lengths, so uncaptured payload bytes still advance the position, and every
  * HEADERS frame that opens a client stream is a request. Client stream ids are odd and increase, so after
  * bytes went by unseen, a HEADERS frame that skips ids also counts the streams between: a missed frame
@@ -14,11 +14,28 @@ import java.util.Arrays;
  *
  * <p>When a frame header falls in bytes that were not captured, the position is lost until a read starts
  * with frames that check out ({@link #resync}); the stream ids then give the count of what went by.
- * Only {@link HttpRequestParser} uses it, one per connection.
+ *
+ * <p>The server side ({@link #responses}) is read the same way for what ends each stream: the block with
+ * {@code :status} (and, for gRPC, the trailers with {@code grpc-status}), a DATA frame's END_STREAM, a
+ * RST_STREAM. It starts lost: the server's first frames (its SETTINGS) may be sent before the kernel knows
+ * the connection, so it takes up at the first send it is shown. A stream whose end went by unseen is never
+ * answered. {@link ConnectionState} holds one reader per side.
  */
 final class Http2Reader {
     /** The path label of a request whose {@code :path} could not be read. */
     static final String UNKNOWN_PATH = "/{unknown}";
+    /** The grpc-status label of a value outside 0-99 (the codes gRPC defines are 0-16). */
+    public static final String OTHER_GRPC_STATUS = "{other}";
+    /** The grpc-status label of a stream-ending block that could not be read, on a connection that sends grpc-status. */
+    public static final String UNKNOWN_GRPC_STATUS = "{unknown}";
+    private static final String[] GRPC_STATUSES = new String[100];
+
+    static {
+        for (int code = 0; code < GRPC_STATUSES.length; code++) {
+            GRPC_STATUSES[code] = Integer.toString(code);
+        }
+    }
+
     static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     /** Header block bytes kept per request; a longer block is decoded as far as this. */
     static final int MAX_BLOCK = 4096;
@@ -36,16 +53,22 @@ final class Http2Reader {
     private static final int PRIORITY = 2;
     private static final int RST_STREAM = 3;
     private static final int SETTINGS = 4;
+    private static final int PUSH_PROMISE = 5;
     private static final int PING = 6;
     private static final int GOAWAY = 7;
     private static final int WINDOW_UPDATE = 8;
     private static final int CONTINUATION = 9;
+    private static final int END_STREAM = 0x1;
     private static final int END_HEADERS = 0x4;
     private static final int PADDED = 0x8;
     private static final int PRIORITY_FLAG = 0x20;
     private static final byte[] METHOD = ":method".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PATH = ":path".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] STATUS = ":status".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] GRPC_STATUS = "grpc-status".getBytes(StandardCharsets.US_ASCII);
 
+    /** The server side: responses, not requests. */
+    private final boolean server;
     private final HpackDecoder hpack = new HpackDecoder();
     private int prefaceAt;
     private final byte[] frameHeader = new byte[FRAME_HEADER];
@@ -67,6 +90,11 @@ final class Http2Reader {
     private boolean blockCut;
     /** The open block's stream is new: it is counted when the block ends. */
     private boolean blockOpens;
+    /** The open block's stream, and whether its HEADERS frame ends the stream. */
+    private int blockStream;
+    private boolean blockEndsStream;
+    /** The server side has sent grpc-status: an unreadable stream-ending block is a gRPC status unknown. */
+    private boolean sendsGrpcStatus;
     private int lastStream;
     /** Frames went by unseen since the last new stream: a gap in stream ids is requests missed. */
     private boolean missedFrames;
@@ -74,17 +102,47 @@ final class Http2Reader {
     /** The fields of the block being decoded. */
     private byte[] method;
     private byte[] path;
+    private byte[] status;
+    private byte[] grpcStatus;
     private final HpackDecoder.Fields fields = (name, value) -> {
         if (Arrays.equals(name, METHOD)) {
             method = value;
         } else if (Arrays.equals(name, PATH)) {
             path = value;
+        } else if (Arrays.equals(name, STATUS)) {
+            status = value;
+        } else if (Arrays.equals(name, GRPC_STATUS)) {
+            grpcStatus = value;
         }
     };
+    /** Where the current call's requests or responses go. */
+    private RequestConsumer requests;
+    private PathNormalizer normalizer;
+    private ResponseConsumer responses;
 
-    /** @param upgraded the connection began as HTTP/1.1 and its request (stream 1) was counted as such */
+    /** The client side. @param upgraded the connection began as HTTP/1.1 and its request (stream 1) was counted as such */
     Http2Reader(boolean upgraded) {
+        this(false, upgraded);
+    }
+
+    private Http2Reader(boolean server, boolean upgraded) {
+        this.server = server;
         lastStream = upgraded ? 1 : -1;
+    }
+
+    /**
+     * The server side of a connection whose client side was read from its preface on. After an h2c upgrade
+     * the server's first header blocks (the upgrade request's response) may have gone out before the kernel
+     * knew the connection was HTTP/2, so the table starts tainted.
+     */
+    static Http2Reader responses(boolean upgraded) {
+        Http2Reader reader = new Http2Reader(true, upgraded);
+        reader.prefaceAt = PREFACE.length;
+        reader.lost = true;
+        if (upgraded) {
+            reader.hpack.lose();
+        }
+        return reader;
     }
 
     /** Whether {@code b[from, to)} may start the preface (its whole visible part matches). */
@@ -94,11 +152,25 @@ final class Http2Reader {
     }
 
     /**
-     * One receive: {@code b[from, to)} captured, then {@code unseen} more bytes that were not.
+     * One receive of the client side: {@code b[from, to)} captured, then {@code unseen} more bytes that were not.
      */
     void receive(byte[] b, int from, int to, long unseen, RequestConsumer out, PathNormalizer normalizer) {
+        requests = out;
+        this.normalizer = normalizer;
+        read(b, from, to, unseen);
+        requests = null;
+    }
+
+    /** One buffer of a send of the server side, as {@link #receive}. */
+    void send(byte[] b, int from, int to, long unseen, ResponseConsumer out) {
+        responses = out;
+        read(b, from, to, unseen);
+        responses = null;
+    }
+
+    private void read(byte[] b, int from, int to, long unseen) {
         if (lost) {
-            if (unseen < 0 || !resync(b, from, to, unseen)) {
+            if (unseen < 0 || !resync(b, from, to, unseen, server)) {
                 return;
             }
             lost = false;
@@ -111,7 +183,7 @@ final class Http2Reader {
         if (prefaceAt < PREFACE.length) {
             int n = Math.min(to - pos, PREFACE.length - prefaceAt);
             if (!Arrays.equals(PREFACE, prefaceAt, prefaceAt + n, b, pos, pos + n)) {
-                loseSync(out, normalizer);
+                loseSync();
                 return;
             }
             prefaceAt += n;
@@ -124,28 +196,28 @@ final class Http2Reader {
                 frameHeaderLen += n;
                 pos += n;
                 if (frameHeaderLen == FRAME_HEADER) {
-                    startFrame(out, normalizer);
+                    startFrame();
                 }
             } else {
                 int n = (int) Math.min(payloadLeft, to - pos);
                 payload(b, pos, n);
                 pos += n;
-                endOfPayload(out, normalizer);
+                endOfPayload();
             }
         }
         while (unseen > 0 && !lost) {
             if (prefaceAt < PREFACE.length || !inPayload) {
-                loseSync(out, normalizer); // a frame header went by unseen
+                loseSync(); // a frame header went by unseen
                 return;
             }
             int n = (int) Math.min(payloadLeft, unseen); // (a frame is under 2^24 bytes)
             payload(null, 0, n);
             unseen -= n;
-            endOfPayload(out, normalizer);
+            endOfPayload();
         }
     }
 
-    private void startFrame(RequestConsumer out, PathNormalizer normalizer) {
+    private void startFrame() {
         frameHeaderLen = 0;
         payloadLeft = length(frameHeader, 0);
         type = frameHeader[3] & 0xff;
@@ -153,25 +225,32 @@ final class Http2Reader {
         int stream = stream(frameHeader, 0);
         inPayload = true;
         if (inBlock != (type == CONTINUATION)) {
-            loseSync(out, normalizer); // RFC 9113 6.10: nothing may come between a block's frames
+            loseSync(); // RFC 9113 6.10: nothing may come between a block's frames
             return;
+        }
+        if (server && (type == DATA && (flags & END_STREAM) != 0 || type == RST_STREAM)) {
+            responses.ended(stream);
+        } else if (server && type == PUSH_PROMISE) {
+            hpack.lose(); // its block adds to the table: not followed (a promised response is not counted)
         }
         if (type == HEADERS) {
             padLengthPending = (flags & PADDED) != 0;
             prefixLeft = (padLengthPending ? 1 : 0) + ((flags & PRIORITY_FLAG) != 0 ? 5 : 0);
             blockLeft = payloadLeft - prefixLeft;
             if (blockLeft < 0) {
-                loseSync(out, normalizer);
+                loseSync();
                 return;
             }
             blockLen = 0;
             blockCut = false;
-            blockOpens = (stream & 1) == 1 && stream > lastStream;
+            blockStream = stream;
+            blockEndsStream = (flags & END_STREAM) != 0;
+            blockOpens = !server && (stream & 1) == 1 && stream > lastStream;
             if (blockOpens) {
                 // Seen in sync since the last new stream, a gap is the client's own (grpc-java starts at 3).
                 boolean counts = missedFrames && (long) stream - lastStream <= MAX_STREAM_GAP;
-                for (int missed = counts ? (stream - lastStream) / 2 - 1 : 0; missed > 0; missed--) {
-                    out.request(HttpMethod.UNKNOWN, UNKNOWN_PATH);
+                for (int missed = counts ? lastStream + 2 : stream; missed < stream; missed += 2) {
+                    requests.request(HttpMethod.UNKNOWN, UNKNOWN_PATH, missed);
                 }
                 missedFrames = false;
                 lastStream = stream;
@@ -182,7 +261,7 @@ final class Http2Reader {
             prefixLeft = 0;
             blockLeft = payloadLeft;
         }
-        endOfPayload(out, normalizer);
+        endOfPayload();
     }
 
     /** n payload bytes of the current frame: b[pos, pos + n), or unseen if b is null. */
@@ -233,35 +312,77 @@ final class Http2Reader {
         blockLen += n;
     }
 
-    private void endOfPayload(RequestConsumer out, PathNormalizer normalizer) {
+    private void endOfPayload() {
         if (payloadLeft > 0 || lost) {
             return;
         }
         inPayload = false;
         if ((type == HEADERS || type == CONTINUATION) && (flags & END_HEADERS) != 0) {
-            endOfBlock(out, normalizer);
+            endOfBlock();
         }
     }
 
-    /** Decodes the block (keeping the table in step) and counts its request if it opened a stream. */
-    private void endOfBlock(RequestConsumer out, PathNormalizer normalizer) {
+    /**
+     * Decodes the block (keeping the table in step) and counts its request if it opened a stream, or
+     * (server side) reports the stream's response headers or trailers.
+     */
+    private void endOfBlock() {
         inBlock = false;
         method = null;
         path = null;
-        hpack.decode(block == null ? new byte[0] : block, 0, blockLen, !blockCut, fields);
-        if (blockOpens) {
+        status = null;
+        grpcStatus = null;
+        HpackDecoder.Result result = hpack.decode(block == null ? new byte[0] : block, 0, blockLen, !blockCut, fields);
+        if (server) {
+            boolean unreadable = blockCut || result != HpackDecoder.Result.COMPLETE || hpack.skippedUnknown();
+            responses.headers(blockStream, statusCode(status), grpcLabel(blockEndsStream && unreadable), blockEndsStream);
+        } else if (blockOpens) {
             blockOpens = false;
             HttpMethod m = method == null ? null : HttpMethod.match(method, 0, method.length);
             String label = path == null || path.length == 0 ? UNKNOWN_PATH : normalizer.normalize(path, 0, path.length, false);
-            out.request(m == null ? HttpMethod.UNKNOWN : m, label);
+            requests.request(m == null ? HttpMethod.UNKNOWN : m, label, blockStream);
         }
     }
 
+    /** The decoded {@code :status}, or -1. */
+    private static int statusCode(byte[] value) {
+        if (value == null || value.length != 3) {
+            return -1;
+        }
+        int code = 0;
+        for (byte digit : value) {
+            if (digit < '0' || digit > '9') {
+                return -1;
+            }
+            code = code * 10 + digit - '0';
+        }
+        return code >= 100 && code <= 599 ? code : -1;
+    }
+
+    /** The decoded {@code grpc-status} as a label; null if there is none to report. */
+    private String grpcLabel(boolean unreadableEnd) {
+        if (grpcStatus == null) {
+            return unreadableEnd && sendsGrpcStatus ? UNKNOWN_GRPC_STATUS : null;
+        }
+        sendsGrpcStatus = true;
+        if (grpcStatus.length == 0 || grpcStatus.length > 2) {
+            return OTHER_GRPC_STATUS;
+        }
+        int code = 0;
+        for (byte digit : grpcStatus) {
+            if (digit < '0' || digit > '9') {
+                return OTHER_GRPC_STATUS;
+            }
+            code = code * 10 + digit - '0';
+        }
+        return GRPC_STATUSES[code];
+    }
+
     /** The position is lost: a request whose block was open is counted from what it showed. */
-    private void loseSync(RequestConsumer out, PathNormalizer normalizer) {
+    private void loseSync() {
         if (inBlock) {
             blockCut = true;
-            endOfBlock(out, normalizer);
+            endOfBlock();
         } else {
             hpack.lose();
         }
@@ -277,14 +398,14 @@ final class Http2Reader {
      * and length rules), at least two of them or ending exactly with the read, and none a CONTINUATION
      * (its HEADERS is gone). Payload bytes rarely pass it; one that does is bounded by {@link #MAX_STREAM_GAP}.
      */
-    private static boolean resync(byte[] b, int from, int to, long unseen) {
+    private static boolean resync(byte[] b, int from, int to, long unseen, boolean server) {
         int pos = from;
         int frames = 0;
         while (pos + FRAME_HEADER <= to) {
             int length = length(b, pos);
             int type = b[pos + 3] & 0xff;
             int flags = b[pos + 4] & 0xff;
-            if ((b[pos + 5] & 0x80) != 0 || length > DEFAULT_MAX_FRAME || !plausible(type, flags, stream(b, pos), length)
+            if ((b[pos + 5] & 0x80) != 0 || length > DEFAULT_MAX_FRAME || !plausible(type, flags, stream(b, pos), length, server)
                     || (frames == 0 && type == CONTINUATION)) {
                 return false;
             }
@@ -294,10 +415,12 @@ final class Http2Reader {
         return frames >= 2 || (frames == 1 && pos == to && unseen == 0) || (frames == 1 && pos > to);
     }
 
-    private static boolean plausible(int type, int flags, int stream, int length) {
+    /** A frame header either side may send (the server's HEADERS carry no priority; PUSH_PROMISE is the server's only). */
+    private static boolean plausible(int type, int flags, int stream, int length, boolean server) {
         return switch (type) {
             case DATA -> stream != 0 && (flags & ~0x09) == 0;
-            case HEADERS -> (stream & 1) == 1 && (flags & ~0x2d) == 0;
+            case HEADERS -> (stream & 1) == 1 && (flags & ~(server ? 0x0d : 0x2d)) == 0;
+            case PUSH_PROMISE -> server && (stream & 1) == 1 && (flags & ~0x0c) == 0 && length >= 4;
             case PRIORITY -> stream != 0 && flags == 0 && length == 5;
             case RST_STREAM -> stream != 0 && flags == 0 && length == 4;
             case SETTINGS -> stream == 0 && (flags & ~0x01) == 0 && length % 6 == 0;
@@ -305,7 +428,7 @@ final class Http2Reader {
             case GOAWAY -> stream == 0 && flags == 0 && length >= 8;
             case WINDOW_UPDATE -> flags == 0 && length == 4;
             case CONTINUATION -> stream != 0 && (flags & ~0x04) == 0;
-            default -> false; // PUSH_PROMISE is the server's; unknown types are too rare to resync on
+            default -> false; // unknown types are too rare to resync on
         };
     }
 

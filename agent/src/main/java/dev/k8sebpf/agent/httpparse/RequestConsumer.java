@@ -8,4 +8,9 @@ public interface RequestConsumer {
      * @param path   the request target normalised by {@link PathNormalizer} (never null)
      */
     void request(HttpMethod method, String path);
+
+    /** An HTTP/2 request, on the client stream it opened (its response comes on the same stream). */
+    default void request(HttpMethod method, String path, int stream) {
+        request(method, path);
+    }
 }

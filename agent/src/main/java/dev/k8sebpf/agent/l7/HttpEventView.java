@@ -19,6 +19,7 @@ final class HttpEventView {
     private static final long FAMILY_V4 = AddrFamily.FAMILY_V4.value();
     private static final long TLS_HELLO = CaptureKind.CAPTURE_TLS_HELLO.value();
     private static final long RESPONSE = CaptureKind.CAPTURE_RESPONSE.value();
+    private static final long H2_SEND = CaptureKind.CAPTURE_H2_SEND.value();
 
     private final byte[] localAddr = new byte[ADDR_LEN];
     private final byte[] remoteAddr = new byte[ADDR_LEN];
@@ -53,6 +54,11 @@ final class HttpEventView {
         return Byte.toUnsignedLong(seg.get(ValueLayout.JAVA_BYTE, base + HttpEvent.OFFSET_KIND)) == RESPONSE;
     }
 
+    /** One buffer of a send on an inbound HTTP/2 connection: the server's frames. */
+    boolean h2Send() {
+        return Byte.toUnsignedLong(seg.get(ValueLayout.JAVA_BYTE, base + HttpEvent.OFFSET_KIND)) == H2_SEND;
+    }
+
     /** When the hook ran, on the kernel's monotonic clock (nanoseconds). */
     long ktime() {
         return seg.get(BpfLayouts.LE_LONG, base + HttpEvent.OFFSET_KTIME);
@@ -80,7 +86,10 @@ final class HttpEventView {
         return Math.min(Short.toUnsignedInt(seg.get(BpfLayouts.LE_SHORT, base + HttpEvent.OFFSET_CAPTURED)), dataLength);
     }
 
-    /** Bytes the receive returned (may exceed what was captured); for a response, what the send was asked to send, as far as known. */
+    /**
+     * Bytes the receive returned (may exceed what was captured); for a response, what the send was asked to
+     * send, as far as known; for an HTTP/2 send, the buffer's (the send's last event: and the rest of the send).
+     */
     int bytes() {
         return seg.get(BpfLayouts.LE_INT, base + HttpEvent.OFFSET_BYTES);
     }

@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
  * and process names are chosen by clients and servers, so past L7_MAX_SERIES a new tuple is counted in
  * its destination's overflow series (requests: {@code source_ip}, {@code path} and {@code process_comm}
  * "{other}", the method kept; handshakes: {@code server_name} and {@code process_comm} "{other}", the
- * ALPN kept; responses and durations: {@code path} "/{other}", method and status kept). A count costs one
+ * ALPN kept; responses and durations: {@code path} "/{other}", method, status and gRPC status kept). A count costs one
  * hash lookup with a reused key and an increment. Counting is for the event thread only; the registry
  * reads the counters from the scrape thread.
  *
@@ -148,10 +148,13 @@ final class HttpMetrics {
         handshakes.count(handshakeProbe.set(destination, serverName, alpn, comm), 1, now);
     }
 
-    /** A final response (status 100-599) to a counted request, {@code nanos} after the request was read. */
-    void countResponse(Destination destination, HttpMethod method, String path, int status, long nanos) {
-        responses.count(responseProbe.set(destination, method, path, STATUS_CODES[status]), 1, now);
-        durations.count(responseProbe.set(destination, method, path, null), Math.max(0, nanos), now);
+    /**
+     * A final response (status 100-599) to a counted request, {@code nanos} after the request was read;
+     * {@code grpcStatus} its gRPC status label, {@link HttpPipeline#NO_GRPC_STATUS} if it had none.
+     */
+    void countResponse(Destination destination, HttpMethod method, String path, int status, String grpcStatus, long nanos) {
+        responses.count(responseProbe.set(destination, method, path, STATUS_CODES[status], grpcStatus), 1, now);
+        durations.count(responseProbe.set(destination, method, path, null, null), Math.max(0, nanos), now);
     }
 
     /**
@@ -201,19 +204,20 @@ final class HttpMetrics {
 
     private Counter counter(ResponseSeries labels) {
         return Counter.builder(RESPONSES)
-                .description("Responses of inbound HTTP/1.x requests by destination, method, path and status code (ENABLE_L7_RESPONSES)")
+                .description("Responses of inbound HTTP requests by destination, method, path, status code and gRPC status (ENABLE_L7_RESPONSES)")
                 .tag("destination_namespace", labels.destination.namespace())
                 .tag("destination_service", labels.destination.service())
                 .tag("destination_pod", labels.destination.pod())
                 .tag("method", labels.method.name())
                 .tag("path", labels.path)
                 .tag("status_code", labels.status)
+                .tag("grpc_status", labels.grpcStatus)
                 .register(registry);
     }
 
     private Timer timer(ResponseSeries labels) {
         return Timer.builder(DURATION)
-                .description("From an inbound HTTP/1.x request's read to its response's first write, by destination, method and path (ENABLE_L7_RESPONSES)")
+                .description("From an inbound HTTP request's read to its response's first write, by destination, method and path (ENABLE_L7_RESPONSES)")
                 .tag("destination_namespace", labels.destination.namespace())
                 .tag("destination_service", labels.destination.service())
                 .tag("destination_pod", labels.destination.pod())

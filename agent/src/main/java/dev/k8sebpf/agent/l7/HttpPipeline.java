@@ -7,7 +7,9 @@ import dev.k8sebpf.agent.httpparse.ConnectionTable;
 import dev.k8sebpf.agent.httpparse.HealthcheckFilter;
 import dev.k8sebpf.agent.httpparse.HttpMethod;
 import dev.k8sebpf.agent.httpparse.HttpRequestParser;
+import dev.k8sebpf.agent.httpparse.OpenStreams;
 import dev.k8sebpf.agent.httpparse.RequestConsumer;
+import dev.k8sebpf.agent.httpparse.ResponseConsumer;
 import dev.k8sebpf.agent.httpparse.StatusLine;
 import dev.k8sebpf.agent.mapping.Destination;
 import dev.k8sebpf.agent.mapping.IpKey;
@@ -27,12 +29,16 @@ import java.util.function.Consumer;
  * One captured receive → the requests (or the TLS ClientHello) in it → counters. The client is the
  * socket's remote address, the destination is its local address (the server pod's IP) looked up in the
  * mapping, the process is the receiving server. With responses followed, each request also waits on its
- * connection ({@link AwaitedResponses}) until a send that starts a final status line answers it; that
- * response is counted with the request's labels and the time between the two events. Runs on the one
- * thread that drains the kernel's events; not thread-safe.
+ * connection until its response: an HTTP/1.x one ({@link AwaitedResponses}) until a send that starts a
+ * final status line answers it, an HTTP/2 one ({@link OpenStreams}) until the server's frames end its
+ * stream (the {@link Responder}). The response is counted with the request's labels and the time between
+ * the request's read and the response's first send. Runs on the one thread that drains the kernel's
+ * events; not thread-safe.
  */
 final class HttpPipeline implements Consumer<HttpEventView> {
     static final String OVERFLOW_PATH = "/{other}";
+    /** The grpc_status label of a response that carried none (HTTP/1.x, HTTP/2 other than gRPC): no label. */
+    static final String NO_GRPC_STATUS = "";
 
     private final MappingTable mapping;
     private final HttpMetrics metrics;
@@ -45,6 +51,7 @@ final class HttpPipeline implements Consumer<HttpEventView> {
     private final ProcessNames processes;
     private final ConnectionTable connections;
     private final HttpRequestParser parser = new HttpRequestParser();
+    private final Responder responder = new Responder();
     /** "namespace/service" per destination with series: the limiter's key, built once per destination. */
     private final HashMap<Destination, String> serviceKeys = new HashMap<>();
 
@@ -117,6 +124,13 @@ final class HttpPipeline implements Consumer<HttpEventView> {
             answer(state.awaited(), event, mapping.lookup(localHi, localLo));
             return;
         }
+        if (event.h2Send()) {
+            responder.streams = state.streams();
+            responder.destination = mapping.lookup(localHi, localLo);
+            responder.sentNanos = event.ktime();
+            state.readSend(event.data(), event.captured(), event.bytes(), responder);
+            return;
+        }
         Receiver receiver = new Receiver(sourceHi, sourceLo, mapping.lookup(localHi, localLo), process.name(),
                 responses ? state : null, event.ktime());
         // parsed even when its requests are dropped, so the connection's framing stays in step
@@ -134,7 +148,7 @@ final class HttpPipeline implements Consumer<HttpEventView> {
             return;
         }
         if (awaited.oldestPath() != null) {
-            metrics.countResponse(destination, awaited.oldestMethod(), awaited.oldestPath(), status,
+            metrics.countResponse(destination, awaited.oldestMethod(), awaited.oldestPath(), status, NO_GRPC_STATUS,
                     event.ktime() - awaited.oldestStart());
         }
         awaited.removeOldest();
@@ -150,9 +164,55 @@ final class HttpPipeline implements Consumer<HttpEventView> {
     }
 
     /**
+     * The ends of an HTTP/2 connection's streams, as one send's frames show them: a block with a final
+     * {@code :status} answers its stream's request (the time taken is until that send), the stream's end
+     * counts the response, with the grpc-status of its trailers. A stream that ends with no status read
+     * (reset before its headers, or headers past what was seen) is dropped, not counted.
+     */
+    private final class Responder implements ResponseConsumer {
+        OpenStreams streams;
+        Destination destination;
+        long sentNanos;
+
+        @Override
+        public void headers(int stream, int status, String grpcStatus, boolean endsStream) {
+            int slot = streams.find(stream);
+            if (slot < 0) {
+                return;
+            }
+            if (status >= 200 && streams.status(slot) == 0) {
+                streams.answer(slot, status, sentNanos);
+            }
+            if (grpcStatus != null) {
+                streams.grpcStatus(slot, grpcStatus);
+            }
+            if (endsStream) {
+                end(slot);
+            }
+        }
+
+        @Override
+        public void ended(int stream) {
+            int slot = streams.find(stream);
+            if (slot >= 0) {
+                end(slot);
+            }
+        }
+
+        private void end(int slot) {
+            if (streams.status(slot) != 0 && streams.path(slot) != null) {
+                String grpcStatus = streams.grpcStatus(slot);
+                metrics.countResponse(destination, streams.method(slot), streams.path(slot), streams.status(slot),
+                        grpcStatus == null ? NO_GRPC_STATUS : grpcStatus, streams.answeredAt(slot) - streams.start(slot));
+            }
+            streams.remove(slot);
+        }
+    }
+
+    /**
      * The labels of one receive's requests, other than method and path: what the parser's callback counts
      * them with; and the connection where they wait for their responses (null: responses are not
-     * followed). HTTP/2 requests wait for nothing: their responses are not reported.
+     * followed).
      */
     private final class Receiver implements RequestConsumer {
         final long sourceHi;
@@ -174,8 +234,16 @@ final class HttpPipeline implements Consumer<HttpEventView> {
         @Override
         public void request(HttpMethod method, String path) {
             String counted = count(method, path);
-            if (awaiting != null && !awaiting.http2()) {
+            if (awaiting != null) {
                 awaiting.awaited().add(readNanos, method, counted);
+            }
+        }
+
+        @Override
+        public void request(HttpMethod method, String path, int stream) {
+            String counted = count(method, path);
+            if (awaiting != null) {
+                awaiting.streams().add(stream, readNanos, method, counted);
             }
         }
 

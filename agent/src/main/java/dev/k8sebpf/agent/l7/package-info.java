@@ -1,8 +1,8 @@
 /**
- * L7: counts inbound HTTP/1.x requests per client, destination, method, path and server process
+ * L7: counts inbound HTTP/1.x and cleartext HTTP/2 requests per client, destination, method, path and server process
  * (ENABLE_L7_HTTP=true; off by default), and TLS handshakes per destination, server name and ALPN
- * (ENABLE_L7_TLS, on with it); with ENABLE_L7_RESPONSES, each request's response by status code and its
- * duration.
+ * (ENABLE_L7_TLS, on with it); with ENABLE_L7_RESPONSES, each request's response by status code (and gRPC
+ * status) and its duration.
  *
  * <h2>Wiring (for Main)</h2>
  * <pre>{@code
@@ -36,7 +36,11 @@
  * ENABLE_L7_RESPONSES the tier's send programs are loaded as well, and report each send on a connection
  * whose requests are followed that starts with {@code HTTP/1.}; the pipeline pairs it with the oldest
  * request of the connection still waiting ({@code httpparse}'s {@code AwaitedResponses}, filled as the
- * parser finds requests) and counts it with that request's labels.
+ * parser finds requests) and counts it with that request's labels. On an HTTP/2 connection every send
+ * is reported, a buffer per event; the connection's state reads them as the server's frames
+ * ({@code ConnectionState.readSend}, the server side of {@code Http2Reader}), and the pipeline's
+ * {@code Responder} counts each stream's response when the stream ends, with its request's labels (found
+ * by stream id in {@code OpenStreams}) and the gRPC status of its trailers.
  *
  * <h2>Series</h2>
  * <ul>
@@ -75,7 +79,8 @@
  *
  * <h2>Limits</h2>
  * Only receives through read, recvfrom, readv and recvmsg are seen (not io_uring or splice); past the
- * ClientHello TLS is opaque; cleartext HTTP/2 is counted (agent/README-L7.md), its responses are not. HTTP/1.x responses are seen when the status line starts a
+ * ClientHello TLS is opaque; cleartext HTTP/2 is counted, its responses too when the frames that end their
+ * streams are in the captured buffers of the server's sends (agent/README-L7.md). HTTP/1.x responses are seen when the status line starts a
  * write, writev, send, sendto or sendmsg (not sendfile or io_uring); a body send that itself starts with
  * {@code HTTP/1.} while a pipelined request waits would be taken for that request's response. At most 8
  * requests of a connection wait (a deeper pipeline gives up its oldest). A TLS record event, and an HTTP/2

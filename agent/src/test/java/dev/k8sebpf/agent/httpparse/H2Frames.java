@@ -10,12 +10,14 @@ import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 
 /**
- * A client's HTTP/2 byte stream for tests, its header blocks encoded by Netty's HPACK encoder (the one
- * grpc-java sends with: dynamic table, Huffman), so the reader is checked against a real encoder.
+ * One side's HTTP/2 byte stream for tests (a client's requests or a server's responses: one instance per
+ * side), its header blocks encoded by Netty's HPACK encoder (the one grpc-java sends with: dynamic
+ * table, Huffman), so the reader is checked against a real encoder.
  */
 final class H2Frames {
     static final int DATA = 0;
     static final int HEADERS = 1;
+    static final int RST_STREAM = 3;
     static final int SETTINGS = 4;
     static final int PING = 6;
     static final int WINDOW_UPDATE = 8;
@@ -61,9 +63,36 @@ final class H2Frames {
     }
 
     H2Frames data(int stream, int length) {
+        return data(stream, length, END_STREAM);
+    }
+
+    H2Frames data(int stream, int length, int flags) {
         byte[] payload = new byte[length];
         Arrays.fill(payload, (byte) 0x5a);
-        return frame(DATA, END_STREAM, stream, payload);
+        return frame(DATA, flags, stream, payload);
+    }
+
+    /** A server's response HEADERS (END_HEADERS, and END_STREAM if {@code ends}), with headers like grpc-java's. */
+    H2Frames response(int stream, int status, boolean ends) {
+        return headers(stream, new DefaultHttp2Headers().status(Integer.toString(status)).add("content-type", "application/grpc")
+                .add("grpc-encoding", "identity").add("grpc-accept-encoding", "gzip"), ends);
+    }
+
+    /** gRPC trailers (END_STREAM | END_HEADERS). */
+    H2Frames trailers(int stream, String grpcStatus) {
+        return headers(stream, new DefaultHttp2Headers().add("grpc-status", grpcStatus).add("grpc-message", "m" + stream), true);
+    }
+
+    H2Frames headers(int stream, Http2Headers headers, boolean ends) {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            encoder.encodeHeaders(stream, headers, buf);
+        } catch (Http2Exception e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] bytes = new byte[buf.readableBytes()];
+        buf.readBytes(bytes);
+        return frame(HEADERS, END_HEADERS | (ends ? END_STREAM : 0), stream, bytes);
     }
 
     H2Frames frame(int type, int flags, int stream, byte[] payload) {

@@ -106,14 +106,24 @@ final class CountingPipeline {
         return byMethodAndPath().values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** "METHOD path status" → responses, over every series of this service. */
+    /** "METHOD path status" (and " grpc=N" where a gRPC status came) → responses, over every series of this service. */
     Map<String, Long> responses() {
         Map<String, Long> counts = new TreeMap<>();
         for (Counter c : registry.find(HttpMetrics.RESPONSES).tag("destination_service", service).counters()) {
-            counts.merge(c.getId().getTag("method") + " " + c.getId().getTag("path") + " " + c.getId().getTag("status_code"),
-                    (long) c.count(), Long::sum);
+            String grpc = c.getId().getTag("grpc_status");
+            counts.merge(c.getId().getTag("method") + " " + c.getId().getTag("path") + " " + c.getId().getTag("status_code")
+                    + (grpc.isEmpty() ? "" : " grpc=" + grpc), (long) c.count(), Long::sum);
         }
         return counts;
+    }
+
+    long responseTotal() {
+        return responses().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Durations recorded, over every histogram of this service. */
+    long durationCount() {
+        return durations().values().stream().mapToLong(Timer::count).sum();
     }
 
     /** "METHOD path" → its duration histogram's timer. */

@@ -214,7 +214,7 @@ class HttpPipelineTest {
         assertThat(response.count()).isEqualTo(1);
         assertThat(response.getId().getTags()).extracting(t -> t.getKey() + "=" + t.getValue()).containsExactlyInAnyOrder(
                 "destination_namespace=shop", "destination_service=orders", "destination_pod=orders-7c9f", "method=GET",
-                "path=/orders/{id}", "status_code=404");
+                "path=/orders/{id}", "status_code=404", "grpc_status=");
         Timer duration = registry.get(HttpMetrics.DURATION).timer();
         assertThat(duration.count()).isEqualTo(1);
         assertThat(duration.totalTime(TimeUnit.NANOSECONDS)).isEqualTo(2_500_000);
@@ -262,15 +262,22 @@ class HttpPipelineTest {
     }
 
     @Test
-    void http2RequestsAreCountedAndWaitForNoResponse() {
+    void http2ResponsesAreCountedAtTheirStreamsEndWithTheirGrpcStatus() {
         HttpPipeline pipeline = pipeline(withResponses(true));
-        // the preface, then HEADERS (END_STREAM | END_HEADERS) on stream 1: GET, :path /, http, :authority x
-        String headers = "\0\0\6\1\5\0\0\0\1" + "\u0082\u0084\u0086\u0041\u0001x";
-        pipeline.accept(receive(1, 1_000, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + headers));
-        pipeline.accept(send(1, 2_000, "HTTP/1.1 200 OK"));
-        assertThat(registry.get(HttpMetrics.REQUESTS).counter().getId().getTag("path")).isEqualTo("/");
-        assertThat(registry.get(HttpMetrics.REQUESTS).counter().count()).isEqualTo(1);
-        assertThat(registry.find(HttpMetrics.RESPONSES).counters()).isEmpty();
+        // the preface, then HEADERS (END_HEADERS) on streams 1 and 3: POST, :path /, http, :authority x
+        String request = "\0\0\6\1\4\0\0\0\1" + "\u0083\u0084\u0086\u0041\u0001x";
+        pipeline.accept(receive(1, 1_000, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + request + request.replace("\0\0\0\1\u0083", "\0\0\0\3\u0083")));
+        // stream 3: :status 200 (static index 8) at 4_000, trailers grpc-status 5 at 9_000; stream 1: :status 404, ended by DATA
+        pipeline.accept(h2Send(1, 4_000, "\0\0\1\1\4\0\0\0\3\u0088"));
+        pipeline.accept(h2Send(1, 6_000, "\0\0\1\1\4\0\0\0\1\u008d" + "\0\0\2\0\1\0\0\0\1ok"));
+        pipeline.accept(h2Send(1, 9_000, "\0\0\017\1\5\0\0\0\3\u0000\u000bgrpc-status\u00015"));
+
+        assertThat(responses()).containsExactly(entry("POST / 200", 1L), entry("POST / 404", 1L));
+        assertThat(registry.find(HttpMetrics.RESPONSES).tag("status_code", "200").counter().getId().getTag("grpc_status")).isEqualTo("5");
+        assertThat(registry.find(HttpMetrics.RESPONSES).tag("status_code", "404").counter().getId().getTag("grpc_status")).isEmpty();
+        // from each request's read to its response's headers
+        assertThat(registry.get(HttpMetrics.DURATION).timer().totalTime(TimeUnit.NANOSECONDS)).isEqualTo(3_000 + 5_000);
+        assertThat(registry.get(HttpMetrics.REQUESTS).counter().count()).isEqualTo(2);
     }
 
     @Test
@@ -341,6 +348,11 @@ class HttpPipelineTest {
     /** A send that starts a status line at {@code ktime}, as the response programs report it. */
     private static HttpEventView send(long connId, long ktime, String statusLine) {
         return event(connId, 4, SERVER, CLIENT, "app", statusLine, CaptureKind.CAPTURE_RESPONSE, ktime);
+    }
+
+    /** One buffer of a send on an HTTP/2 connection, as the response programs report it. */
+    private static HttpEventView h2Send(long connId, long ktime, String frames) {
+        return event(connId, 4, SERVER, CLIENT, "app", frames, CaptureKind.CAPTURE_H2_SEND, ktime);
     }
 
     private static HttpEventView event(long connId, int family, byte[] local, byte[] remote, String comm, String data,

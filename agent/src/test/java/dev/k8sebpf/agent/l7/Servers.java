@@ -189,6 +189,7 @@ final class Servers {
                     "  server {",
                     "    listen " + address + ":" + port + (http2 ? " http2" : "") + ";",
                     "    location / { return 200 \"ok\\n\"; }",
+                    "    location /gone/ { return 404; }",
                     "  }",
                     "}", ""));
             Process process = new ProcessBuilder("/usr/sbin/nginx", "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),

@@ -51,6 +51,8 @@ public final class HpackDecoder {
     private boolean tainted;
     private byte[] huffmanScratch = new byte[64];
     private int pos;
+    /** The last block had a field of unknown content (a reference into the tainted part of the table). */
+    private boolean skippedUnknown;
 
     /**
      * Decodes {@code b[from, to)}, a whole header block if {@code whole}, else the block's start (the
@@ -58,6 +60,7 @@ public final class HpackDecoder {
      */
     public Result decode(byte[] b, int from, int to, boolean whole, Fields out) {
         pos = from;
+        skippedUnknown = false;
         while (pos < to) {
             int first = b[pos] & 0xff;
             boolean complete;
@@ -76,6 +79,11 @@ public final class HpackDecoder {
             }
         }
         return Result.COMPLETE;
+    }
+
+    /** Whether the last {@link #decode} skipped a field it could not know (its block's fields are incomplete). */
+    public boolean skippedUnknown() {
+        return skippedUnknown;
     }
 
     /** A header block, or the rest of one, went by unseen. */
@@ -108,6 +116,8 @@ public final class HpackDecoder {
             int slot = slot(dynamic);
             if (names[slot] != null) {
                 out.field(names[slot], values[slot]);
+            } else {
+                skippedUnknown = true;
             }
             return true;
         }
@@ -143,6 +153,8 @@ public final class HpackDecoder {
         }
         if (name != null) {
             out.field(name, value);
+        } else {
+            skippedUnknown = true;
         }
         return true;
     }
@@ -169,6 +181,7 @@ public final class HpackDecoder {
         if (!tainted) {
             pos = MALFORMED;
         }
+        skippedUnknown |= tainted;
         return tainted;
     }
 
