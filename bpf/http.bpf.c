@@ -9,9 +9,9 @@
  * later receives are encrypted and dropped at the first lookup. The response programs (loaded only with
  * ENABLE_L7_RESPONSES) send an event for each send on a checked HTTP/1.x connection that starts a status
  * line, so that the agent can pair it with the request it answers, and on an HTTP/2 connection one per
- * buffer of every send (report_h2_buffer), which the agent reads as the server's frames. A client reading a response ("HTTP/1.1 200 ...")
- * neither starts with a method nor is on a marked connection, so it is not sent; a client whose
- * connect() the program saw is dropped before its bytes are read.
+ * buffer of every send (report_h2_buffer), which the agent reads as the server's frames. A client
+ * reading a response ("HTTP/1.1 200 ...") neither starts with a method nor is on a marked connection,
+ * so it is not sent; a client whose connect() the program saw is dropped before its bytes are read.
  *
  * The object holds four hook tiers; the loader enables exactly one (bpf_program__set_autoload), the
  * cheapest that works on the node, and raw_inet_sock_set_state with every tier:
@@ -423,7 +423,7 @@ static __always_inline int capture_status_line(struct sock *sk, const void *buf,
 /*
  * HTTP/2 sends are reported buffer by buffer: a server writes many responses' frames at once (grpc-java
  * and nginx gather them with writev), and the agent follows the stream of frames by their lengths, so
- * every buffer is captured up to TLS_CAPTURE_LEN and tells how many bytes it held. A send with more than
+ * every buffer's event tells how many bytes it held beside the ones captured. A send with more than
  * H2_SEND_BUFFERS buffers has the rest counted in its last event, unseen.
  */
 #define H2_SEND_BUFFERS 64
@@ -477,9 +477,9 @@ __noinline long report_h2_buffer(__u64 sock, __u64 vec, __u32 i, __s64 sent, __u
 	 * writes each frame's header, header block and payload in buffers of their own (grpc-java, nginx),
 	 * so a payload's bytes past the capture only need counting, and at 4 KB per buffer the ring would
 	 * fill between drains. A single buffer (write, sendto) holds frames back to back (Go's 4 KB writer):
-	 * captured wide.
+	 * captured wide. Each reservation is checked at once: the verifiers of Linux 5.10 and 6.1 lose a
+	 * null check the compiler hoists out of the two branches ("Unreleased reference").
 	 */
-	/* (each reservation checked at once: Linux 5.10-6.1 verifiers lose a null check the compiler hoists) */
 	if (!buf || len <= HTTP_CAPTURE_LEN || !(shape & H2_DIRECT)) {
 		event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
 		if (!event)
