@@ -51,15 +51,7 @@ final class H2Frames {
         Http2Headers headers = new DefaultHttp2Headers().method(method).scheme("http").path(path).authority("svc.ns:50051")
                 .add("content-type", "application/grpc").add("te", "trailers").add("user-agent", "grpc-java-netty/1.76.0")
                 .add("grpc-accept-encoding", "gzip").add("x-request-id", "req-" + stream);
-        ByteBuf buf = Unpooled.buffer();
-        try {
-            encoder.encodeHeaders(stream, headers, buf);
-        } catch (Http2Exception e) {
-            throw new IllegalStateException(e);
-        }
-        byte[] bytes = new byte[buf.readableBytes()];
-        buf.readBytes(bytes);
-        return bytes;
+        return encode(stream, headers);
     }
 
     H2Frames data(int stream, int length) {
@@ -84,6 +76,11 @@ final class H2Frames {
     }
 
     H2Frames headers(int stream, Http2Headers headers, boolean ends) {
+        return frame(HEADERS, END_HEADERS | (ends ? END_STREAM : 0), stream, encode(stream, headers));
+    }
+
+    /** The HPACK block of these headers, through this side's encoder (its table carries on). */
+    private byte[] encode(int stream, Http2Headers headers) {
         ByteBuf buf = Unpooled.buffer();
         try {
             encoder.encodeHeaders(stream, headers, buf);
@@ -92,7 +89,7 @@ final class H2Frames {
         }
         byte[] bytes = new byte[buf.readableBytes()];
         buf.readBytes(bytes);
-        return frame(HEADERS, END_HEADERS | (ends ? END_STREAM : 0), stream, bytes);
+        return bytes;
     }
 
     H2Frames frame(int type, int flags, int stream, byte[] payload) {
